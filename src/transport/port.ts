@@ -1,0 +1,187 @@
+import type { Observable } from 'rxjs';
+import type { KafkaClientError } from '../errors';
+
+/**
+ * The transport port: every Kafka request the library makes, as a cold Observable that emits one response and
+ * completes, or errors with a {@link KafkaClientError}. Nothing happens until subscription; unsubscribing
+ * abandons the request. No kafkajs type crosses this boundary. Implemented by the kafkajs adapter
+ * (`transport/kafkajs`) and by the in-memory broker (`testing`).
+ *
+ * Group requests name the coordinator's node id: finding (and re-finding) the coordinator is the group state
+ * machine's decision, not the transport's.
+ */
+export interface Transport {
+  metadata(request: MetadataRequest): Observable<ClusterMetadata>;
+  findCoordinator(request: FindCoordinatorRequest): Observable<BrokerAddress>;
+  joinGroup(request: JoinGroupRequest): Observable<JoinGroupResponse>;
+  syncGroup(request: SyncGroupRequest): Observable<SyncGroupResponse>;
+  heartbeat(request: HeartbeatRequest): Observable<void>;
+  leaveGroup(request: LeaveGroupRequest): Observable<void>;
+  offsetFetch(request: OffsetFetchRequest): Observable<readonly OffsetFetchPartition[]>;
+  offsetCommit(request: OffsetCommitRequest): Observable<readonly PartitionResult[]>;
+  listOffsets(request: ListOffsetsRequest): Observable<readonly ListOffsetsPartition[]>;
+  fetch(request: FetchRequest): Observable<readonly FetchPartition[]>;
+  /** Closes every connection; completes when they are closed. Idempotent. */
+  close(): Observable<void>;
+}
+
+export interface BrokerAddress {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface MetadataRequest {
+  /** Topics to describe; undefined means every topic in the cluster. */
+  readonly topics?: readonly string[];
+}
+
+export interface PartitionMetadata {
+  readonly partition: number;
+  readonly leader: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly error?: KafkaClientError;
+}
+
+export interface TopicMetadata {
+  readonly topic: string;
+  readonly partitions: readonly PartitionMetadata[];
+  /** e.g. UNKNOWN_TOPIC_OR_PARTITION for a topic that does not exist (yet). */
+  readonly error?: KafkaClientError;
+}
+
+export interface ClusterMetadata {
+  readonly brokers: readonly BrokerAddress[];
+  readonly controllerId: number | undefined;
+  readonly topics: readonly TopicMetadata[];
+}
+
+export interface FindCoordinatorRequest {
+  readonly groupId: string;
+}
+
+export interface GroupProtocol {
+  readonly name: string;
+  readonly metadata: Buffer;
+}
+
+export interface GroupRequestBase {
+  readonly groupId: string;
+  /** The coordinator node to send this to. */
+  readonly coordinator: number;
+  /** KIP-345 static membership. */
+  readonly groupInstanceId?: string;
+}
+
+export interface JoinGroupRequest extends GroupRequestBase {
+  readonly memberId: string;
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly protocolType: string;
+  readonly protocols: readonly GroupProtocol[];
+}
+
+export interface JoinGroupMember {
+  readonly memberId: string;
+  readonly groupInstanceId?: string;
+  readonly metadata: Buffer;
+}
+
+export interface JoinGroupResponse {
+  readonly generationId: number;
+  readonly protocolName: string;
+  readonly leaderId: string;
+  readonly memberId: string;
+  /** Non-empty only for the leader. */
+  readonly members: readonly JoinGroupMember[];
+}
+
+export interface SyncGroupRequest extends GroupRequestBase {
+  readonly memberId: string;
+  readonly generationId: number;
+  /** Only the leader sends assignments. */
+  readonly assignments: readonly { readonly memberId: string; readonly assignment: Buffer }[];
+}
+
+export interface SyncGroupResponse {
+  readonly assignment: Buffer;
+}
+
+export interface HeartbeatRequest extends GroupRequestBase {
+  readonly memberId: string;
+  readonly generationId: number;
+}
+
+export interface LeaveGroupRequest extends GroupRequestBase {
+  readonly memberId: string;
+}
+
+export interface TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface PartitionResult extends TopicPartition {
+  readonly error?: KafkaClientError;
+}
+
+export interface OffsetFetchRequest extends Omit<GroupRequestBase, 'groupInstanceId'> {
+  readonly partitions: readonly TopicPartition[];
+}
+
+export interface OffsetFetchPartition extends PartitionResult {
+  /** The committed offset (the next one to consume), or -1n when none is committed. */
+  readonly offset: bigint;
+  readonly metadata: string | null;
+}
+
+export interface OffsetCommitEntry extends TopicPartition {
+  readonly offset: bigint;
+  readonly metadata?: string | null;
+}
+
+export interface OffsetCommitRequest extends GroupRequestBase {
+  readonly memberId: string;
+  readonly generationId: number;
+  readonly offsets: readonly OffsetCommitEntry[];
+}
+
+export type IsolationLevel = 'read_uncommitted' | 'read_committed';
+
+/** ListOffsets special timestamps. */
+export const LATEST_TIMESTAMP = -1n;
+export const EARLIEST_TIMESTAMP = -2n;
+
+export interface ListOffsetsRequest {
+  readonly partitions: readonly (TopicPartition & { readonly timestamp: bigint })[];
+  readonly isolationLevel: IsolationLevel;
+}
+
+export interface ListOffsetsPartition extends PartitionResult {
+  readonly offset: bigint;
+}
+
+export interface FetchRequest {
+  /** The leader node the partitions are fetched from. */
+  readonly nodeId: number;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly isolationLevel: IsolationLevel;
+  readonly partitions: readonly (TopicPartition & { readonly fetchOffset: bigint; readonly maxBytes: number })[];
+}
+
+export interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: bigint;
+}
+
+export interface FetchPartition extends PartitionResult {
+  readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
+  readonly logStartOffset: bigint;
+  readonly abortedTransactions: readonly AbortedTransaction[];
+  /** Raw record batches as the broker sent them (possibly ending in a partial batch). */
+  readonly records: Buffer;
+}
