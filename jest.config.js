@@ -1,6 +1,6 @@
 // @ts-check
 /** Two projects: `unit` (no broker, seconds) and `integration` (one real broker for the whole run). */
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -18,7 +18,7 @@ module.exports = {
       testMatch: ['<rootDir>/spec/integration/**/*.spec.ts'],
       globalSetup: '<rootDir>/spec/integration/global-setup.js',
       globalTeardown: '<rootDir>/spec/integration/global-teardown.js',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/spec/integration/setup-timeout.ts'],
     },
   ],
 };
