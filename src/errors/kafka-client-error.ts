@@ -120,5 +120,5 @@ export const protocolErrorFromNumber = (n: number, context: ErrorContext = {}, e
 export const isKafkaClientError = (e: unknown): e is KafkaClientError => e instanceof KafkaClientError;
 
 /** True when `e` is a broker error with one of the given codes. */
-export const hasCode = (e: unknown, ...codes: KafkaErrorCode[]): e is KafkaClientError =>
+export const hasCode = (e: unknown, ...codes: readonly KafkaErrorCode[]): boolean =>
   isKafkaClientError(e) && e.code !== undefined && codes.includes(e.code);
