@@ -122,3 +122,9 @@ export const isKafkaClientError = (e: unknown): e is KafkaClientError => e insta
 /** True when `e` is a broker error with one of the given codes. */
 export const hasCode = (e: unknown, ...codes: readonly KafkaErrorCode[]): boolean =>
   isKafkaClientError(e) && e.code !== undefined && codes.includes(e.code);
+
+/** Any thrown value as a KafkaClientError (ours keep their tag and gain context; others become `Unexpected`). */
+export const toKafkaClientError = (e: unknown, context: ErrorContext = {}): KafkaClientError =>
+  isKafkaClientError(e)
+    ? e.withContext(context)
+    : new KafkaClientError({ tag: 'Unexpected', message: e instanceof Error ? e.message : String(e), context, cause: e });

@@ -1,0 +1,280 @@
+import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, SchedulerLike, Subject, Subscription, switchMap, timeout, timer } from 'rxjs';
+import { catchError } from 'rxjs/operators';
+import { KafkaClientError, toKafkaClientError } from '../errors';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
+import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification } from '../protocol/group-machine';
+import type { AssignmentStrategy, MemberSubscription, PartitionCounts } from '../strategies';
+import type { Transport } from '../transport';
+
+/** A generation handed downstream: the assignment, its diff, and `revoked$`, which fires when it ends. */
+export interface Generation extends GenerationInfo {
+  /** Emits once (then completes) when this generation's partitions are being revoked. */
+  readonly revoked$: Observable<void>;
+}
+
+export type GroupNotification = Notification;
+
+export interface MembershipOptions {
+  readonly transport: Transport;
+  readonly groupId: string;
+  /** The topics this member subscribes to. */
+  readonly topics: () => readonly string[];
+  readonly sessionTimeoutMs: number;
+  readonly rebalanceTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  /** In preference order; the first is what this member prefers. */
+  readonly strategies: readonly AssignmentStrategy[];
+  readonly instanceId?: string;
+  readonly userData?: Buffer | null;
+  readonly retry: { readonly max: number; readonly initialBackoffMs: number; readonly maxBackoffMs: number };
+  /** How often subscribed topics' partition counts are re-read while stable (a change triggers a rejoin). */
+  readonly metadataRefreshMs: number;
+  readonly scheduler?: SchedulerLike;
+  /** Runs when a generation is revoked (drain and commit); the rejoin waits for it, bounded by the rebalance timeout. */
+  readonly onRevoke?: (generation: Generation, fenced: boolean) => Observable<unknown>;
+  readonly notifications?: Subject<GroupNotification>;
+}
+
+/** A running membership: one member of the group, from join to leave. */
+export interface MembershipHandle {
+  /** Starts a clean shutdown (drain, commit, leave); completes when the member has left. Idempotent. */
+  stop(): Observable<void>;
+  /** Revokes and rejoins (e.g. the subscription changed). */
+  rejoin(): void;
+  readonly state: () => GroupState;
+}
+
+interface Observer {
+  next(g: Generation): void;
+  error(e: KafkaClientError): void;
+  complete(): void;
+}
+
+/** Partition counts of the subscribed topics; topics that do not exist (yet) count 0. */
+const partitionCounts = (transport: Transport, topics: readonly string[]): Observable<PartitionCounts> =>
+  transport.metadata({ topics }).pipe(
+    map((md) => Object.fromEntries(topics.map((t) => [t, md.topics.find((x) => x.topic === t && !x.error)?.partitions.length ?? 0]))),
+  );
+
+const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
+  Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+
+/** Starts the membership protocol for one member; generations go to `observer`. */
+export const startMembership = (options: MembershipOptions, observer: Observer): MembershipHandle => {
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const { transport, groupId } = options;
+  const notifications = options.notifications;
+  let state = initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs });
+  let request = Subscription.EMPTY;
+  let heartbeat = Subscription.EMPTY;
+  let watcher = Subscription.EMPTY;
+  let retry = Subscription.EMPTY;
+  let revocation = Subscription.EMPTY;
+  let current: { generation: Generation; revoked: Subject<void> } | undefined;
+  let joinedCounts: PartitionCounts = {};
+  const done = new Subject<void>();
+  let finished = false;
+  const queue: GroupEvent[] = [];
+  let draining = false;
+
+  const dispatch = (event: GroupEvent): void => {
+    queue.push(event);
+    if (draining) return;
+    draining = true;
+    try {
+      for (let e = queue.shift(); e; e = queue.shift()) {
+        const [next, effects] = groupReducer(state, e);
+        state = next;
+        for (const effect of effects) perform(effect);
+      }
+    } finally {
+      draining = false;
+    }
+  };
+
+  const ctx = () => ({ group: groupId, member: state.memberId || undefined, generation: state.generationId >= 0 ? state.generationId : undefined });
+  const asError = (e: unknown) => toKafkaClientError(e, ctx());
+  const coordinator = () => state.coordinator ?? -1;
+
+  const send = <T>(work: Observable<T>, onNext: (value: T) => GroupEvent, onError: (e: KafkaClientError) => GroupEvent): void => {
+    request.unsubscribe();
+    request = work.subscribe({ next: (v) => dispatch(onNext(v)), error: (e: unknown) => dispatch(onError(asError(e))) });
+  };
+
+  const join = (memberId: string): Observable<GroupEvent> => {
+    const topics = options.topics();
+    return partitionCounts(transport, topics).pipe(
+      switchMap((counts) => {
+        joinedCounts = counts;
+        return transport.joinGroup({
+          groupId,
+          coordinator: coordinator(),
+          memberId,
+          groupInstanceId: options.instanceId,
+          sessionTimeoutMs: options.sessionTimeoutMs,
+          rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+          protocolType: 'consumer',
+          protocols: options.strategies.map((s) => ({ name: s.name, metadata: encodeSubscription({ topics, userData: s.userData?.() ?? options.userData ?? null }) })),
+        });
+      }),
+      map((r): GroupEvent => ({ type: 'Joined', generationId: r.generationId, memberId: r.memberId, leaderId: r.leaderId, protocol: r.protocolName, members: r.members })),
+    );
+  };
+
+  /** The leader's plan: decode every member's subscription, read partition counts, run the strategy. */
+  const plan = (protocol: string, members: readonly JoinedMember[]): Observable<{ memberId: string; assignment: Buffer }[]> =>
+    defer(() => {
+      const strategy = options.strategies.find((s) => s.name === protocol);
+      if (!strategy) throw new KafkaClientError({ tag: 'KafkaProtocolError', message: `Coordinator chose protocol ${protocol}, which this member does not offer`, context: ctx() });
+      const subscriptions: MemberSubscription[] = members.map((m) => {
+        const decoded = decodeSubscription(m.metadata);
+        if (decoded._tag === 'Left') throw decoded.left.withContext({ ...ctx(), member: m.memberId });
+        return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decoded.right.topics, userData: decoded.right.userData };
+      });
+      const topics = [...new Set(subscriptions.flatMap((s) => s.topics))].sort();
+      return partitionCounts(transport, topics).pipe(
+        map((counts) => [...strategy.assign(subscriptions, counts)].map(([memberId, assigned]) => ({ memberId, assignment: encodeAssignment({ assignedPartitions: assigned }) }))),
+      );
+    });
+
+  const sync = (effect: Extract<GroupEffect, { type: 'syncGroup' }>): Observable<GroupEvent> =>
+    (effect.isLeader ? plan(effect.protocol, effect.members) : defer(() => [[]])).pipe(
+      switchMap((assignments) => transport.syncGroup({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId: effect.memberId, generationId: effect.generationId, assignments })),
+      map((r): GroupEvent => {
+        if (r.assignment.length === 0) return { type: 'Synced', generationId: effect.generationId, assignment: {} };
+        const decoded = decodeAssignment(r.assignment);
+        if (decoded._tag === 'Left') return { type: 'SyncFailed', error: decoded.left.withContext(ctx()) };
+        return { type: 'Synced', generationId: effect.generationId, assignment: decoded.right.assignedPartitions };
+      }),
+    );
+
+  const startHeartbeat = (generationId: number, memberId: string): void => {
+    heartbeat.unsubscribe();
+    heartbeat = timer(options.heartbeatIntervalMs, options.heartbeatIntervalMs, scheduler)
+      .pipe(
+        exhaustMap(() =>
+          transport.heartbeat({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId, generationId }).pipe(
+            catchError((e: unknown) => {
+              dispatch({ type: 'HeartbeatFailed', generationId, error: asError(e) });
+              return EMPTY;
+            }),
+          ),
+        ),
+      )
+      .subscribe();
+  };
+
+  /** While stable, a change in the subscribed topics' partition counts (a topic appears, grows) rejoins. */
+  const watchMetadata = (): void => {
+    watcher.unsubscribe();
+    watcher = timer(options.metadataRefreshMs, options.metadataRefreshMs, scheduler)
+      .pipe(exhaustMap(() => partitionCounts(transport, options.topics()).pipe(catchError(() => EMPTY))))
+      .subscribe((counts) => {
+        if (!sameCounts(counts, joinedCounts)) dispatch({ type: 'RejoinRequested' });
+      });
+  };
+
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    for (const s of [request, heartbeat, watcher, retry, revocation]) s.unsubscribe();
+    done.next();
+    done.complete();
+  };
+
+  const perform = (effect: GroupEffect): void => {
+    switch (effect.type) {
+      case 'findCoordinator':
+        return send(transport.findCoordinator({ groupId }), (b) => ({ type: 'CoordinatorFound', nodeId: b.nodeId }), (error) => ({ type: 'CoordinatorFailed', error }));
+      case 'joinGroup':
+        return send(join(effect.memberId), (e) => e, (error) => ({ type: 'JoinFailed', error }));
+      case 'syncGroup':
+        return send(sync(effect), (e) => e, (error) => ({ type: 'SyncFailed', error }));
+      case 'startHeartbeat':
+        return startHeartbeat(effect.generationId, effect.memberId);
+      case 'stopHeartbeat':
+        heartbeat.unsubscribe();
+        return;
+      case 'emitGeneration': {
+        const revoked = new Subject<void>();
+        const generation: Generation = { ...effect.generation, revoked$: revoked.asObservable() };
+        current = { generation, revoked };
+        watchMetadata();
+        observer.next(generation);
+        return;
+      }
+      case 'revoke': {
+        watcher.unsubscribe();
+        const gen = current;
+        current = undefined;
+        if (gen) {
+          gen.revoked.next();
+          gen.revoked.complete();
+        }
+        const work = gen && options.onRevoke ? options.onRevoke(gen.generation, effect.fenced) : EMPTY;
+        revocation = work
+          .pipe(
+            timeout({ first: options.rebalanceTimeoutMs, each: options.rebalanceTimeoutMs, scheduler }),
+            catchError((e: unknown) => {
+              notifications?.next({ type: 'RebalanceError', error: asError(e) });
+              return EMPTY;
+            }),
+          )
+          .subscribe({ complete: () => dispatch({ type: 'RevokeDone' }) });
+        return;
+      }
+      case 'leaveGroup':
+        return send(
+          transport.leaveGroup({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId: effect.memberId }),
+          () => ({ type: 'LeaveDone' }),
+          () => ({ type: 'LeaveDone' }),
+        );
+      case 'scheduleRetry':
+        retry.unsubscribe();
+        retry = timer(effect.delayMs, scheduler).subscribe(() => dispatch({ type: 'RetryDue' }));
+        return;
+      case 'notify':
+        notifications?.next(effect.notification);
+        return;
+      case 'complete':
+        finish();
+        observer.complete();
+        return;
+      case 'fail':
+        finish();
+        observer.error(effect.error);
+        return;
+    }
+  };
+
+  dispatch({ type: 'Start' });
+  return {
+    stop: () =>
+      new Observable<void>((sub) => {
+        const s = done.subscribe({ complete: () => sub.complete() });
+        if (finished) sub.complete();
+        else dispatch({ type: 'Stop' });
+        return s;
+      }),
+    rejoin: () => dispatch({ type: 'RejoinRequested' }),
+    state: () => state,
+  };
+};
+
+/**
+ * `generations$`: subscribing joins the group; each stable generation is emitted; unsubscribing drains the last
+ * generation (`onRevoke`), then leaves the group. Errors after the retry bound end the stream with a typed error.
+ *
+ *   subscribe ──FindCoordinator─JoinGroup─SyncGroup──g1────(rebalance)────g2───── unsubscribe ─ drain ─ LeaveGroup
+ */
+export const generations = (options: MembershipOptions): Observable<Generation> =>
+  new Observable<Generation>((subscriber) => {
+    const handle = startMembership(options, {
+      next: (g) => subscriber.next(g),
+      error: (e) => subscriber.error(e),
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      handle.stop().subscribe();
+    };
+  });
