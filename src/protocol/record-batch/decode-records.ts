@@ -1,0 +1,125 @@
+import { KafkaClientError } from '../../errors';
+import type { KafkaMessage, MessageHeader } from '../message';
+import type { RawBatch } from './split-batches';
+import { Cursor } from './varint';
+
+/** The headers of every record that has none (shared, frozen). */
+export const NO_HEADERS: readonly MessageHeader[] = Object.freeze([]);
+
+/** Offsets up to this can take the one-BigInt-per-record path (base + any int32 delta stays exact). */
+const FAST_BASE_LIMIT = BigInt(Number.MAX_SAFE_INTEGER) - 2n ** 32n;
+
+/**
+ * Record v2: length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+ * key (varint length, -1 = null) | value (same) | headers (varint count; key varint-length string, value bytes).
+ *
+ * Decodes every record of `batch` from its decompressed records section `payload`, pushing onto `out` those whose
+ * offset is at least `minOffset` (a fetch may start mid-batch). `key`, `value` and header values are views into
+ * `payload`. Throws CorruptRecordBatch, with topic, partition and the batch's base offset, on any inconsistency.
+ */
+export const decodeRecords = (
+  batch: RawBatch,
+  payload: Buffer,
+  topic: string,
+  partition: number,
+  out: KafkaMessage[],
+  minOffset?: bigint,
+): void => {
+  const h = batch.header;
+  const baseOffset = h.baseOffset;
+  const fastOffsets = baseOffset >= 0n && baseOffset <= FAST_BASE_LIMIT;
+  const baseNum = Number(baseOffset);
+  const timestampType = h.timestampType;
+  const logAppend = timestampType === 'log-append';
+  const baseTimestamp = h.baseTimestamp;
+  const maxTimestamp = h.maxTimestamp;
+  const minDelta =
+    minOffset === undefined || minOffset <= baseOffset
+      ? -1
+      : minOffset - baseOffset > 0x7fffffffn
+        ? 0x80000000
+        : Number(minOffset - baseOffset);
+  const end = payload.length;
+  const c = new Cursor(payload, 0);
+  const fail = (why: string): KafkaClientError =>
+    new KafkaClientError({ tag: 'CorruptRecordBatch', message: `Corrupt record: ${why}`, context: { topic, partition, offset: baseOffset } });
+
+  for (let i = h.recordCount; i > 0; i--) {
+    const length = c.varint();
+    const recordEnd = c.pos + length;
+    if (length < 0 || recordEnd > end) throw fail(`record length ${length} overruns the batch`);
+    c.pos++; // attributes: unused in v2
+    const timestampDelta = c.varlong();
+    const offsetDelta = c.varint();
+    if (offsetDelta < minDelta) {
+      c.pos = recordEnd;
+      continue;
+    }
+    const keyLength = c.varint();
+    let key: Buffer | null = null;
+    if (keyLength >= 0) {
+      if (keyLength > recordEnd - c.pos) throw fail('key overruns the record');
+      key = payload.subarray(c.pos, (c.pos += keyLength));
+    }
+    const valueLength = c.varint();
+    let value: Buffer | null = null;
+    if (valueLength >= 0) {
+      if (valueLength > recordEnd - c.pos) throw fail('value overruns the record');
+      value = payload.subarray(c.pos, (c.pos += valueLength));
+    }
+    const headerCount = c.varint();
+    const headers = headerCount === 0 ? NO_HEADERS : readHeaders(c, payload, headerCount, recordEnd, fail);
+    if (c.pos !== recordEnd) throw fail('record length does not match its fields');
+    out.push({
+      topic,
+      partition,
+      offset: fastOffsets ? BigInt(baseNum + offsetDelta) : baseOffset + BigInt(offsetDelta),
+      timestamp: logAppend ? maxTimestamp : baseTimestamp + timestampDelta,
+      timestampType,
+      key,
+      value,
+      headers,
+    });
+  }
+  if (c.pos !== end) throw fail(`${end - c.pos} bytes left after ${h.recordCount} records`);
+};
+
+const readHeaders = (
+  c: Cursor,
+  payload: Buffer,
+  count: number,
+  recordEnd: number,
+  fail: (why: string) => KafkaClientError,
+): MessageHeader[] => {
+  if (count < 0 || count > recordEnd - c.pos) throw fail(`header count ${count}`);
+  const headers: MessageHeader[] = new Array<MessageHeader>(count);
+  for (let j = 0; j < count; j++) {
+    const keyLength = c.varint();
+    if (keyLength < 0 || keyLength > recordEnd - c.pos) throw fail('header key overruns the record');
+    const key = payload.toString('utf8', c.pos, (c.pos += keyLength));
+    const valueLength = c.varint();
+    let value: Buffer | null = null;
+    if (valueLength >= 0) {
+      if (valueLength > recordEnd - c.pos) throw fail('header value overruns the record');
+      value = payload.subarray(c.pos, (c.pos += valueLength));
+    }
+    headers[j] = { key, value };
+  }
+  return headers;
+};
+
+/** Control record key: version int16 | type int16 (0 = abort, 1 = commit). */
+export type ControlType = 'abort' | 'commit' | 'unknown';
+
+/** The marker type of a control batch, read from the key of its first record. */
+export const readControlType = (payload: Buffer): ControlType => {
+  const c = new Cursor(payload, 0);
+  c.varint(); // length
+  c.pos++; // attributes
+  c.varlong(); // timestamp delta
+  c.varint(); // offset delta
+  const keyLength = c.varint();
+  if (keyLength < 4 || c.pos + keyLength > payload.length) return 'unknown';
+  const type = payload.readInt16BE(c.pos + 2);
+  return type === 0 ? 'abort' : type === 1 ? 'commit' : 'unknown';
+};

@@ -1,0 +1,13 @@
+/** Kafka RecordBatch v2: pure decoding (fetch responses) and encoding (in-memory broker, tests). */
+export { ATTR, BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader } from './batch-header';
+export type { BatchHeader } from './batch-header';
+export { crc32c } from './crc32c';
+export { decodePartitionRecords } from './decode-fetch';
+export type { CompressedCodecName, Decompress, DecodedPartition, PartitionRecordsInput } from './decode-fetch';
+export { NO_HEADERS, decodeRecords, readControlType } from './decode-records';
+export type { ControlType } from './decode-records';
+export { encodeControlRecord, encodeRecordBatch } from './encode';
+export type { ControlRecordOptions, EncodeBatchOptions } from './encode';
+export { splitBatches } from './split-batches';
+export type { RawBatch, SplitBatches } from './split-batches';
+export { Cursor, sizeOfVarInt, sizeOfVarLong, writeVarInt, writeVarLong } from './varint';
