@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, SchedulerLike, Subject, Subscription, switchMap, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, SchedulerLike, Subject, Subscription, switchMap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
@@ -154,6 +154,8 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       .pipe(
         exhaustMap(() =>
           transport.heartbeat({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId, generationId }).pipe(
+            // A heartbeat unanswered for a whole session is as good as lost: treat the coordinator as gone.
+            timeout({ first: options.sessionTimeoutMs, scheduler, with: () => throwError(() => new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `Heartbeat unanswered for ${options.sessionTimeoutMs} ms`, context: ctx() })) }),
             catchError((e: unknown) => {
               dispatch({ type: 'HeartbeatFailed', generationId, error: asError(e) });
               return EMPTY;

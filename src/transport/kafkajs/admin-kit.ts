@@ -13,6 +13,8 @@ export interface AdminKit {
   endOffsets(topic: string): Promise<ReadonlyMap<number, bigint>>;
   /** Committed offsets of a group per partition (-1n when none). */
   committedOffsets(groupId: string, topic: string): Promise<ReadonlyMap<number, bigint>>;
+  /** The group's state and member ids as the coordinator describes them. */
+  describeGroup(groupId: string): Promise<{ state: string; members: readonly { memberId: string; clientId: string }[] }>;
   close(): Promise<void>;
 }
 
@@ -68,6 +70,11 @@ export const createAdminKit = (brokers: readonly string[], clientId = 'rx-kafka-
     async committedOffsets(groupId, topic) {
       const res = await (await getAdmin()).fetchOffsets({ groupId, topics: [topic] });
       return new Map((res[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    },
+    async describeGroup(groupId) {
+      const { groups } = await (await getAdmin()).describeGroups([groupId]);
+      const g = groups[0];
+      return { state: g?.state ?? 'Unknown', members: (g?.members ?? []).map((m) => ({ memberId: m.memberId, clientId: m.clientId })) };
     },
     async close() {
       await Promise.all([admin?.then((a) => a.disconnect()), producer?.then((p) => p.disconnect())]);
