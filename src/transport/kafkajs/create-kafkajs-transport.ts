@@ -1,0 +1,102 @@
+import type { ConnectionOptions } from 'node:tls';
+import { defer, from, Observable } from 'rxjs';
+import connectionPoolBuilder from 'kafkajs/src/cluster/connectionPoolBuilder';
+import { createLogger, LEVELS } from 'kafkajs/src/loggers';
+import logConsole from 'kafkajs/src/loggers/console';
+import defaultSocketFactory from 'kafkajs/src/network/socketFactory';
+import type { ErrorContext } from '../../errors';
+import type { ClusterMetadata, Transport } from '../port';
+import { BrokerRegistry, type NodeLookup, type RetryOptions } from './broker-registry';
+import { fetch } from './fetch';
+import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
+import { mapKafkajsError } from './map-error';
+import { fetchMetadata, findCoordinator } from './metadata';
+import { listOffsets, offsetCommit, offsetFetch } from './offsets';
+
+export type SaslOptions =
+  | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
+  | { readonly mechanism: 'oauthbearer'; readonly oauthBearerProvider: () => Promise<{ value: string }> };
+
+export interface KafkajsTransportOptions {
+  /** Bootstrap addresses, `host:port`. */
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly ssl?: boolean | ConnectionOptions;
+  readonly sasl?: SaslOptions;
+  /** Socket connect timeout (ms). */
+  readonly connectionTimeout: number;
+  /** Per-request timeout (ms); Fetch adds maxWaitMs, JoinGroup uses at least rebalanceTimeoutMs + 5 s. */
+  readonly requestTimeout: number;
+  /** Bootstrap: `max` more rounds over the broker list after the first, exponential backoff between rounds. */
+  readonly retry: RetryOptions;
+  /** kafkajs's own logging (to the console); default 'nothing': errors reach callers as values. */
+  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
+  /** Metadata requests may auto-create topics (if the broker allows it). Default false. */
+  readonly allowAutoTopicCreation?: boolean;
+}
+
+const levels = { nothing: LEVELS.NOTHING, error: LEVELS.ERROR, warn: LEVELS.WARN, info: LEVELS.INFO, debug: LEVELS.DEBUG } as const;
+
+/** One request per subscription: emits its response and completes; unsubscribing abandons it. */
+const request = <T>(run: () => Promise<T>, context: ErrorContext): Observable<T> =>
+  defer(() =>
+    from(
+      run().catch((e: unknown) => {
+        throw mapKafkajsError(e, context);
+      }),
+    ),
+  );
+
+/**
+ * The Transport over kafkajs's wire: its connection pools, SASL/TLS, ApiVersions and request encoders; the
+ * protocol decisions (retries, coordinator changes, rejoins) stay with the caller. Nothing connects until the
+ * first request; the bootstrap connection is retried per `retry`, then fails with `BrokerUnavailable`.
+ */
+export const createKafkajsTransport = (options: KafkajsTransportOptions): Transport => {
+  const logger = createLogger({ level: levels[options.logLevel ?? 'nothing'], logCreator: logConsole });
+  const poolBuilder = connectionPoolBuilder({
+    socketFactory: defaultSocketFactory(),
+    brokers: [...options.brokers],
+    ssl: options.ssl,
+    sasl: options.sasl,
+    clientId: options.clientId,
+    requestTimeout: options.requestTimeout,
+    enforceRequestTimeout: true,
+    connectionTimeout: options.connectionTimeout,
+    maxInFlightRequests: null,
+    logger,
+  });
+  const registry = new BrokerRegistry({
+    bootstrap: options.brokers,
+    retry: options.retry,
+    logger,
+    poolBuilder,
+    hints: options.sasl ? { saslMechanism: options.sasl.mechanism.toUpperCase() } : {},
+    requestTimeout: options.requestTimeout,
+  });
+  const allowAutoTopicCreation = options.allowAutoTopicCreation ?? false;
+  const metadata = (topics: readonly string[] | undefined): Promise<ClusterMetadata> => fetchMetadata(registry, topics, allowAutoTopicCreation);
+  const lookup =
+    (group: boolean): NodeLookup =>
+    (nodeId, context) =>
+      registry.node(nodeId, () => metadata([]), group).catch((e: unknown) => {
+        throw mapKafkajsError(e, context);
+      });
+  const node = lookup(false);
+  const coordinator = lookup(true);
+  let closing: Promise<void> | undefined;
+
+  return {
+    metadata: (r) => request(() => metadata(r.topics), { api: 'Metadata' }),
+    findCoordinator: (r) => request(() => findCoordinator(registry, r.groupId), { group: r.groupId, api: 'FindCoordinator' }),
+    joinGroup: (r) => request(() => joinGroup(coordinator, r), { group: r.groupId, api: 'JoinGroup' }),
+    syncGroup: (r) => request(() => syncGroup(coordinator, r), { group: r.groupId, api: 'SyncGroup' }),
+    heartbeat: (r) => request(() => heartbeat(coordinator, r), { group: r.groupId, api: 'Heartbeat' }),
+    leaveGroup: (r) => request(() => leaveGroup(coordinator, r), { group: r.groupId, api: 'LeaveGroup' }),
+    offsetFetch: (r) => request(() => offsetFetch(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }),
+    offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }),
+    listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }),
+    fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }),
+    close: () => defer(() => from((closing ??= registry.close()))),
+  };
+};
