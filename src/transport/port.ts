@@ -23,6 +23,12 @@ export interface Transport {
   fetch(request: FetchRequest): Observable<readonly FetchPartition[]>;
   /** Closes every connection; completes when they are closed. Idempotent. */
   close(): Observable<void>;
+  /**
+   * Decompresses a record batch's payload with the codecs this transport knows (kafkajs's registry for the
+   * kafkajs adapter). A codec that is not installed fails with a `CodecMissing` error naming it. Optional: a
+   * transport without it can only serve uncompressed batches.
+   */
+  decompress?(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd', data: Buffer): Promise<Buffer>;
 }
 
 export interface BrokerAddress {

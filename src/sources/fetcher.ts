@@ -1,0 +1,269 @@
+import { asyncScheduler, defer, EMPTY, from, merge, Observable, of, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
+import { catchError, concatMap, filter, map, mergeMap, repeat, take, takeUntil, tap, toArray } from 'rxjs/operators';
+import { hasCode, KafkaClientError, toKafkaClientError } from '../errors';
+import { backoffDelay } from '../protocol/backoff';
+import type { KafkaMessage } from '../protocol/message';
+import { decodePartitionRecords, type DecodedPartition } from '../protocol/record-batch';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchPartition, type IsolationLevel, type Transport } from '../transport';
+
+/** Where fetched messages of one partition go, and whether that partition may be fetched now (credit). */
+export interface PartitionSink {
+  deliver(messages: KafkaMessage[], highWatermark: bigint, bytes: number): void;
+  hasCredit(): boolean;
+}
+
+export interface FetcherOptions {
+  readonly transport: Transport;
+  readonly maxWaitMs: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly partitionMaxBytes: number;
+  readonly isolationLevel: IsolationLevel;
+  readonly checkCrcs: boolean;
+  /** What to do when a position is out of range: reset to oldest/newest (reported), or fail the partition. */
+  readonly outOfRange: 'oldest' | 'newest' | 'error';
+  readonly retry: { readonly initialBackoffMs: number; readonly maxBackoffMs: number };
+  readonly scheduler?: SchedulerLike;
+  readonly report: (error: KafkaClientError) => void;
+  /** A partition that cannot continue (OFFSET_OUT_OF_RANGE with policy 'error', a corrupt batch). */
+  readonly failPartition: (topic: string, partition: number, error: KafkaClientError) => void;
+}
+
+interface Fetched {
+  readonly topic: string;
+  readonly partition: number;
+  position: bigint;
+  /** Bumped on seek/remove: results of a fetch sent before are dropped. */
+  epoch: number;
+  readonly sink: PartitionSink;
+  highWatermark: bigint;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const LEADER_MOVED = ['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'UNKNOWN_TOPIC_ID'] as const;
+
+/**
+ * Fetching, per broker: one Fetch request per leader covers every partition it leads that has demand (a
+ * registered sink) and credit. Leadership is read from metadata and refreshed when a partition reports it moved;
+ * connection errors back off and retry. Positions advance past control and aborted batches.
+ *
+ *   add(t/0) add(t/1) ──Fetch(leader 1: t/0,t/1)──deliver──Fetch──…   remove(t/0) ──Fetch(leader 1: t/1)──…
+ */
+export class Fetcher {
+  private readonly partitions = new Map<string, Fetched>();
+  private readonly leaders = new Map<string, number>();
+  private readonly loops = new Map<number, Subscription>();
+  private readonly wake$ = new Subject<void>();
+  private readonly stop$ = new Subject<void>();
+  private metadataRefresh: Subscription | undefined;
+  private readonly scheduler: SchedulerLike;
+  private stopped = false;
+
+  constructor(private readonly options: FetcherOptions) {
+    this.scheduler = options.scheduler ?? asyncScheduler;
+  }
+
+  /** Starts fetching a partition from `position`. */
+  add(topic: string, partition: number, position: bigint, sink: PartitionSink): void {
+    const existing = this.partitions.get(key(topic, partition));
+    this.partitions.set(key(topic, partition), { topic, partition, position, sink, epoch: (existing?.epoch ?? 0) + 1, highWatermark: -1n });
+    if (this.leaders.has(key(topic, partition))) this.wake();
+    else this.refreshLeaders();
+  }
+
+  /** Stops fetching a partition (in-flight results for it are dropped). */
+  remove(topic: string, partition: number): void {
+    this.partitions.delete(key(topic, partition));
+  }
+
+  /** Moves a partition's position (seek); in-flight results from before are dropped. */
+  seek(topic: string, partition: number, position: bigint): void {
+    const p = this.partitions.get(key(topic, partition));
+    if (!p) return;
+    p.position = position;
+    p.epoch++;
+    this.wake();
+  }
+
+  position(topic: string, partition: number): bigint | undefined {
+    return this.partitions.get(key(topic, partition))?.position;
+  }
+
+  highWatermark(topic: string, partition: number): bigint | undefined {
+    const hw = this.partitions.get(key(topic, partition))?.highWatermark;
+    return hw === undefined || hw < 0n ? undefined : hw;
+  }
+
+  /** Credit came back or demand changed: waiting loops re-check. */
+  wake(): void {
+    this.wake$.next();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stop$.next();
+    this.metadataRefresh?.unsubscribe();
+    for (const s of this.loops.values()) s.unsubscribe();
+    this.loops.clear();
+    this.partitions.clear();
+  }
+
+  private refreshLeaders(failures = 0): void {
+    if (this.stopped || this.metadataRefresh && !this.metadataRefresh.closed) return;
+    const topics = [...new Set([...this.partitions.values()].map((p) => p.topic))];
+    if (topics.length === 0) return;
+    this.metadataRefresh = this.options.transport
+      .metadata({ topics })
+      .pipe(takeUntil(this.stop$))
+      .subscribe({
+        next: (md) => {
+          for (const t of md.topics) for (const p of t.partitions) if (p.leader >= 0) this.leaders.set(key(t.topic, p.partition), p.leader);
+          for (const nodeId of new Set(this.leaders.values())) this.ensureLoop(nodeId);
+          const missing = [...this.partitions.keys()].some((k) => !this.leaders.has(k));
+          this.metadataRefresh = undefined;
+          if (missing) this.retryLater(() => this.refreshLeaders(failures + 1), failures + 1);
+          else this.wake();
+        },
+        error: (e: unknown) => {
+          this.metadataRefresh = undefined;
+          this.options.report(toKafkaClientError(e, { api: 'Metadata' }));
+          this.retryLater(() => this.refreshLeaders(failures + 1), failures + 1);
+        },
+      });
+  }
+
+  private retryLater(work: () => void, failures: number): void {
+    timer(backoffDelay(failures, this.options.retry.initialBackoffMs, this.options.retry.maxBackoffMs), this.scheduler)
+      .pipe(takeUntil(this.stop$))
+      .subscribe(work);
+  }
+
+  private eligible(nodeId: number): Fetched[] {
+    const out: Fetched[] = [];
+    for (const [k, p] of this.partitions) if (this.leaders.get(k) === nodeId && p.sink.hasCredit()) out.push(p);
+    return out;
+  }
+
+  private ensureLoop(nodeId: number): void {
+    if (this.loops.has(nodeId) || this.stopped) return;
+    let failures = 0;
+    const once = defer((): Observable<unknown> => {
+      const batch = this.eligible(nodeId);
+      if (batch.length === 0) return this.wake$.pipe(take(1));
+      const epochs = batch.map((p) => p.epoch);
+      return this.options.transport
+        .fetch({
+          nodeId,
+          maxWaitMs: this.options.maxWaitMs,
+          minBytes: this.options.minBytes,
+          maxBytes: this.options.maxBytes,
+          isolationLevel: this.options.isolationLevel,
+          partitions: batch.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: this.options.partitionMaxBytes })),
+        })
+        .pipe(
+          concatMap((results) => this.handle(nodeId, results, batch, epochs)),
+          tap(() => (failures = 0)),
+          catchError((e: unknown) => {
+            failures++;
+            const error = toKafkaClientError(e, { api: 'Fetch', broker: String(nodeId) });
+            this.options.report(error);
+            if (!error.retriable && error._tag !== 'ConnectionError' && error._tag !== 'BrokerUnavailable') return EMPTY;
+            for (const p of batch) this.leaders.delete(key(p.topic, p.partition));
+            return timer(backoffDelay(failures, this.options.retry.initialBackoffMs, this.options.retry.maxBackoffMs), this.scheduler).pipe(
+              tap(() => this.refreshLeaders()),
+            );
+          }),
+        );
+    });
+    this.loops.set(nodeId, once.pipe(repeat(), takeUntil(this.stop$)).subscribe());
+  }
+
+  /** Decodes and delivers one Fetch response; partition errors move leaders or reset positions. */
+  private handle(nodeId: number, results: readonly FetchPartition[], sent: readonly Fetched[], epochs: readonly number[]): Observable<unknown> {
+    const work: Observable<unknown>[] = [];
+    let leaderMoved = false;
+    for (const r of results) {
+      const i = sent.findIndex((p) => p.topic === r.topic && p.partition === r.partition);
+      const p = sent[i];
+      if (!p || this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epochs[i]) continue; // removed or sought meanwhile
+      if (r.error) {
+        if (hasCode(r.error, ...LEADER_MOVED)) {
+          this.leaders.delete(key(p.topic, p.partition));
+          leaderMoved = true;
+        } else if (hasCode(r.error, 'OFFSET_OUT_OF_RANGE')) {
+          work.push(this.resetOutOfRange(p, r.error));
+        } else {
+          this.options.report(r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
+        }
+        continue;
+      }
+      p.highWatermark = r.highWatermark;
+      if (r.records.length === 0) continue;
+      const decoded = this.decode(p, r);
+      const epoch = p.epoch;
+      work.push(
+        (decoded instanceof Promise ? from(decoded) : of(decoded)).pipe(
+          tap((d) => {
+            if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epoch) return;
+            if (d.nextOffset > p.position) p.position = d.nextOffset;
+            if (d.messages.length > 0) p.sink.deliver(d.messages, r.highWatermark, d.bytes);
+          }),
+          catchError((e: unknown) => {
+            const error = toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: p.position });
+            this.partitions.delete(key(p.topic, p.partition));
+            this.options.failPartition(p.topic, p.partition, error);
+            return EMPTY;
+          }),
+        ),
+      );
+    }
+    if (leaderMoved) this.refreshLeaders();
+    return work.length === 0 ? of(undefined) : merge(...work.map((w) => w.pipe(toArray()))).pipe(toArray());
+  }
+
+  private decode(p: Fetched, r: FetchPartition): DecodedPartition | Promise<DecodedPartition> {
+    const decompress = this.options.transport.decompress?.bind(this.options.transport);
+    return decodePartitionRecords({
+      topic: p.topic,
+      partition: p.partition,
+      records: r.records,
+      fetchOffset: p.position,
+      isolationLevel: this.options.isolationLevel,
+      abortedTransactions: r.abortedTransactions,
+      checkCrc: this.options.checkCrcs,
+      decompress: (codec, data) => {
+        if (!decompress) throw new KafkaClientError({ tag: 'CodecMissing', message: `No ${codec} codec: this transport cannot decompress`, context: { topic: p.topic, partition: p.partition } });
+        return decompress(codec, data);
+      },
+    });
+  }
+
+  /** OFFSET_OUT_OF_RANGE: reset by policy (reported on errors$, never silently), or fail the partition. */
+  private resetOutOfRange(p: Fetched, error: KafkaClientError): Observable<unknown> {
+    const context = { topic: p.topic, partition: p.partition, offset: p.position };
+    if (this.options.outOfRange === 'error') {
+      this.partitions.delete(key(p.topic, p.partition));
+      this.options.failPartition(p.topic, p.partition, error.withContext(context));
+      return EMPTY;
+    }
+    const timestamp = this.options.outOfRange === 'oldest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
+    const epoch = p.epoch;
+    return this.options.transport.listOffsets({ partitions: [{ topic: p.topic, partition: p.partition, timestamp }], isolationLevel: this.options.isolationLevel }).pipe(
+      map((rs) => rs[0]),
+      filter((r) => !!r && !r.error && p.epoch === epoch),
+      tap((r) => {
+        if (!r) return;
+        this.options.report(
+          new KafkaClientError({ tag: 'OffsetReset', message: `Offset ${p.position} out of range; reset to ${this.options.outOfRange} (${r.offset})`, context, retriable: true, cause: error }),
+        );
+        p.position = r.offset;
+      }),
+      catchError((e: unknown) => {
+        this.options.report(toKafkaClientError(e, context));
+        return EMPTY;
+      }),
+      mergeMap(() => EMPTY),
+    );
+  }
+}
