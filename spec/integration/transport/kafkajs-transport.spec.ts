@@ -277,6 +277,11 @@ describe('kafkajs transport against a real broker', () => {
     await lastValueFrom(dead.close());
   });
 
+  it('decompresses with kafkajs codecs (gzip built in)', async () => {
+    const { gzipSync } = await import('node:zlib');
+    expect((await transport.decompress?.('gzip', gzipSync(Buffer.from('z'))))?.toString()).toBe('z');
+  });
+
   it('is cold, and closes idempotently; requests after close fail with Closed', async () => {
     const t = createKafkajsTransport(options(brokers()));
     t.metadata({}); // never subscribed: nothing happens

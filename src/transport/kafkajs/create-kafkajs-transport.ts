@@ -7,6 +7,7 @@ import defaultSocketFactory from 'kafkajs/src/network/socketFactory';
 import type { ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
 import { BrokerRegistry, type NodeLookup, type RetryOptions } from './broker-registry';
+import { kafkajsDecompress } from './decompress';
 import { fetch } from './fetch';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
 import { mapKafkajsError } from './map-error';
@@ -98,5 +99,6 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }),
     fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }),
     close: () => defer(() => from((closing ??= registry.close()))),
+    decompress: kafkajsDecompress,
   };
 };
