@@ -6,8 +6,7 @@ import type { BrokerAddress } from '../port';
 import { mapKafkajsError, type MapErrorHints } from './map-error';
 import type { KafkajsLogger } from 'kafkajs/src/loggers';
 
-export interface RetryOptions {
-  /** Bootstrap rounds after the first (each round tries every bootstrap address once). */
+interface RetryOptions {
   readonly max: number;
   readonly initialBackoff: number;
   readonly maxBackoff: number;

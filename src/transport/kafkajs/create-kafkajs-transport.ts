@@ -6,7 +6,7 @@ import logConsole from 'kafkajs/src/loggers/console';
 import defaultSocketFactory from 'kafkajs/src/network/socketFactory';
 import type { ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
-import { BrokerRegistry, type NodeLookup, type RetryOptions } from './broker-registry';
+import { BrokerRegistry, type NodeLookup } from './broker-registry';
 import { kafkajsDecompress } from './decompress';
 import { fetch } from './fetch';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
@@ -17,6 +17,14 @@ import { listOffsets, offsetCommit, offsetFetch } from './offsets';
 export type SaslOptions =
   | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
   | { readonly mechanism: 'oauthbearer'; readonly oauthBearerProvider: () => Promise<{ value: string }> };
+
+export interface RetryOptions {
+  /** Bootstrap rounds after the first (each round tries every bootstrap address once). */
+  readonly max: number;
+  /** Backoff before the second round (ms), doubling per round, with ±20% jitter. */
+  readonly initialBackoff: number;
+  readonly maxBackoff: number;
+}
 
 export interface KafkajsTransportOptions {
   /** Bootstrap addresses, `host:port`. */
