@@ -71,8 +71,11 @@ export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
       maxBytes: 16 * MiB,
       /** 256 MiB across all partitions of this member. */
       globalMaxBytes: 256 * MiB,
-      /** Credit returns on emit, so users who never mark are not stalled; 'mark' bounds in-flight work for users who mark. */
-      returnOn: 'emit',
+      /**
+       * 'auto': credit returns on marks while a marker exists (a `markOffsets` sink is subscribed), bounding
+       * in-flight work; otherwise on emission, so users who never mark are never stalled. 'mark' / 'emit' force one.
+       */
+      returnOn: 'auto',
     },
   },
   retry: {

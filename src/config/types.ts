@@ -17,7 +17,7 @@ export type InitialOffset = 'newest' | 'oldest';
 export type OutOfRangePolicy = 'newest' | 'oldest' | 'error';
 export type IsolationLevel = 'read_uncommitted' | 'read_committed';
 /** When a partition's credit comes back: when its messages are marked, or as soon as they are emitted. */
-export type CreditReturn = 'mark' | 'emit';
+export type CreditReturn = 'mark' | 'emit' | 'auto';
 
 /** A custom assignment strategy, checked structurally here (src/strategies' `AssignmentStrategy` fits). */
 export interface StrategyLike {

@@ -186,7 +186,7 @@ const consumer = struct<ConsumerConfig>({
       maxMessages: int(C.credit.maxMessages, 1, Number.MAX_SAFE_INTEGER),
       maxBytes: int(C.credit.maxBytes, 1, Number.MAX_SAFE_INTEGER),
       globalMaxBytes: int(C.credit.globalMaxBytes, 1, Number.MAX_SAFE_INTEGER),
-      returnOn: withDefault(C.credit.returnOn, oneOf(['mark', 'emit'] as const)),
+      returnOn: withDefault(C.credit.returnOn, oneOf(['mark', 'emit', 'auto'] as const)),
     },
     [
       rule(['maxBytes', 'globalMaxBytes'], ({ maxBytes, globalMaxBytes }, path) =>

@@ -51,7 +51,7 @@ const validInput = fc
       checkCrcs: optional(fc.boolean()),
       maxMessages: optional(int(1, Number.MAX_SAFE_INTEGER)),
       creditBytes: optional(pair(int(1, 2 ** 40), (b) => int(b, Number.MAX_SAFE_INTEGER))),
-      returnOn: optional(fc.constantFrom('mark' as const, 'emit' as const)),
+      returnOn: optional(fc.constantFrom('mark' as const, 'emit' as const, 'auto' as const)),
       retryMax: optional(int(0)),
       backoffs: optional(pair(int(1), (i) => int(i))),
       connectionTimeout: optional(int(1)),

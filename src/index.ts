@@ -1,0 +1,13 @@
+/** rx-kafka-cluster: Kafka consumer groups as RxJS Observables. */
+export { consumerGroup, kafkajsTransportFor, type ConsumerGroupDeps } from './client/consumer-group-from-config';
+export type { ConsumerGroup, MessageBatch, PartitionConsumer } from './sources/consumer-group';
+export type { Generation, GroupNotification } from './sources/group-membership';
+export { markOffsets, type MarkableOffset, type MarkOffsetsOptions, type OffsetMarker } from './operators/mark-offsets';
+export { flattenBatches } from './operators/flatten-batches';
+export type { KafkaMessage, MessageHeader } from './protocol/message';
+export type { Assignment } from './protocol/assignment';
+export type { MarkResult } from './protocol/offset-ledger';
+export { range, roundrobin, type AssignmentStrategy, type AssignmentPlan, type MemberSubscription, type PartitionCounts } from './strategies';
+export { CONFIG_DEFAULTS, validateConfig, ConfigValidationError, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from './config';
+export { KafkaClientError, type ErrorContext, type ErrorTag, type KafkaErrorCode } from './errors';
+export type { Transport } from './transport';

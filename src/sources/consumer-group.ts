@@ -1,0 +1,173 @@
+import { concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject } from 'rxjs';
+import { map, mergeMap, switchMap } from 'rxjs/operators';
+import { KafkaClientError } from '../errors';
+import { flattenBatches } from '../operators/flatten-batches';
+import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
+import { partitionsOf } from '../protocol/assignment';
+import type { KafkaMessage } from '../protocol/message';
+import type { MarkResult } from '../protocol/offset-ledger';
+import type { Transport } from '../transport';
+import type { Generation, GroupNotification } from './group-membership';
+import { GroupSession, SessionSettings } from './group-session';
+import { partitionKey } from './start-positions';
+
+/** One partition's messages in partition mode: subscribe to fetch it; completes when the partition is revoked. */
+export interface PartitionConsumer extends Observable<KafkaMessage> {
+  readonly topic: string;
+  readonly partition: number;
+  readonly generationId: number;
+  /** The offset fetching starts from (the committed offset, or the initial one). */
+  readonly initialOffset: bigint;
+  /** The partition's high-water mark as last fetched (undefined before the first fetch). */
+  highWaterMark(): bigint | undefined;
+  /** Marks `offset` (and everything before it) processed. */
+  markOffset(offset: bigint, metadata?: string | null): MarkResult;
+  /** Rewinds (or moves) the position that will be committed to `offset + 1` (sarama-cluster ResetOffset). */
+  resetOffset(offset: bigint, metadata?: string | null): MarkResult;
+}
+
+/** A batch of one partition's messages, as fetched (the fast path: no per-message emission). */
+export interface MessageBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly KafkaMessage[];
+}
+
+/** A consumer group member, as Observables. Nothing happens until one of the streams is subscribed. */
+export interface ConsumerGroup extends OffsetMarker {
+  readonly groupId: string;
+  /** Assignment generations; subscribing joins the group, unsubscribing (the last stream) drains, commits and leaves. */
+  readonly generations$: Observable<Generation>;
+  /** Multiplex mode: every assigned partition's messages, per-partition order preserved. */
+  readonly messages$: Observable<KafkaMessage>;
+  /** Multiplex mode, per fetched batch. */
+  readonly batches$: Observable<MessageBatch>;
+  /** Partition mode: one inner Observable per claimed partition. */
+  readonly partitions$: Observable<PartitionConsumer>;
+  readonly notifications$: Observable<GroupNotification>;
+  readonly errors$: Observable<KafkaClientError>;
+  markOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
+  markProcessed(message: MarkableOffset, metadata?: string | null): MarkResult;
+  markPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
+  /** Moves the commit position back (or forward) to just after `message` (sarama-cluster ResetOffset). */
+  resetOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
+  resetPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
+  /** Commits every moved mark now; completes when the broker confirmed. */
+  commitOffsets(): Observable<void>;
+  /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
+  close(): Observable<void>;
+}
+
+/** How `consumerGroup` builds sessions: the resolved settings and a transport factory (one transport per session). */
+export interface GroupWiring {
+  readonly settings: Omit<SessionSettings, 'transport' | 'notifications' | 'errors' | 'hasMarkers'>;
+  readonly createTransport: () => Transport;
+  readonly scheduler?: SchedulerLike;
+}
+
+/** Builds a ConsumerGroup over already-resolved settings (see `consumerGroup` for the config-driven entry point). */
+export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
+  const notifications = new Subject<GroupNotification>();
+  const errors = new Subject<KafkaClientError>();
+  const groupId = wiring.settings.membership.groupId;
+  let session: GroupSession | undefined;
+  /** Completes when the session has left the group and its transport is closed. */
+  let closed$: Observable<void> = EMPTY;
+  let refs = 0;
+  let markers = 0;
+
+  const startSession = (): GroupSession => {
+    const transport = wiring.createTransport();
+    const s = new GroupSession({ ...wiring.settings, scheduler: wiring.scheduler, transport, notifications, errors, hasMarkers: () => markers > 0 });
+    const closed = new ReplaySubject<void>(1);
+    closed$ = closed;
+    s.done$.subscribe({
+      complete: () => {
+        if (session === s) session = undefined;
+        transport.close().subscribe({ error: () => closed.complete(), complete: () => closed.complete() });
+      },
+    });
+    return s;
+  };
+
+  /** A stream that holds the session while subscribed; the last one to unsubscribe stops it. */
+  const fromSession = <T>(build: (s: GroupSession) => Observable<T>): Observable<T> =>
+    new Observable<T>((subscriber) => {
+      const s = (session ??= startSession());
+      refs++;
+      const inner = build(s).subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        refs--;
+        if (refs === 0 && session === s) s.stop().subscribe({ error: () => undefined });
+      };
+    });
+
+  const generationsOf = (s: GroupSession): Observable<Generation> => defer(() => (s.generation ? concat(of(s.generation), s.generations$) : s.generations$));
+
+  const batchesOf = (s: GroupSession) =>
+    generationsOf(s).pipe(
+      switchMap((g) =>
+        merge(...partitionsOf(g.current).map(({ topic, partition }) => s.partitionBatches(g, topic, partition).pipe(map((messages): MessageBatch => ({ topic, partition, messages }))))),
+      ),
+    );
+
+  const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult => {
+    if (session) return session.applyMark(kind, topic, partition, offset, metadata);
+    errors.next(new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the group is not consuming', context: { group: groupId, topic, partition, offset } }));
+    return 'not-owned';
+  };
+
+  const partitionConsumer = (s: GroupSession, g: Generation, topic: string, partition: number, initialOffset: bigint): PartitionConsumer =>
+    Object.assign(s.partitionBatches(g, topic, partition).pipe(flattenBatches()), {
+      topic,
+      partition,
+      generationId: g.generationId,
+      initialOffset,
+      highWaterMark: () => s.highWatermark(topic, partition),
+      markOffset: (offset: bigint, metadata?: string | null) => apply('mark', topic, partition, offset, metadata),
+      resetOffset: (offset: bigint, metadata?: string | null) => apply('reset', topic, partition, offset + 1n, metadata),
+    });
+
+  return {
+    groupId,
+    generations$: fromSession(generationsOf),
+    batches$: fromSession(batchesOf),
+    messages$: fromSession((s) => batchesOf(s).pipe(map((b) => b.messages), flattenBatches())),
+    partitions$: fromSession((s) =>
+      generationsOf(s).pipe(
+        mergeMap((g) =>
+          s.startPositionsOf(g).pipe(
+            mergeMap((positions) =>
+              partitionsOf(g.current).flatMap(({ topic, partition }) => {
+                const initial = positions.get(partitionKey(topic, partition));
+                return initial === undefined ? [] : [partitionConsumer(s, g, topic, partition, initial)];
+              }),
+            ),
+          ),
+        ),
+      ),
+    ),
+    notifications$: notifications.asObservable(),
+    errors$: errors.asObservable(),
+    registerMarker: () => {
+      markers++;
+      let registered = true;
+      return () => {
+        if (registered) markers--;
+        registered = false;
+      };
+    },
+    markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata),
+    markProcessed: (m, metadata) => apply('processed', m.topic, m.partition, m.offset, metadata),
+    markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),
+    resetOffset: (m, metadata) => apply('reset', m.topic, m.partition, m.offset + 1n, metadata),
+    resetPartitionOffset: (topic, partition, offset, metadata) => apply('reset', topic, partition, offset + 1n, metadata),
+    commitOffsets: () => defer(() => (session ? session.commit() : EMPTY)),
+    close: () =>
+      defer(() => {
+        session?.stop().subscribe({ error: () => undefined });
+        return closed$;
+      }),
+  };
+};

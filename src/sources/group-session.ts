@@ -1,0 +1,271 @@
+import { asyncScheduler, concat, defer, EMPTY, Observable, of, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
+import { catchError, filter, ignoreElements, map, mergeMap, retry, shareReplay, take, takeUntil, tap, timeout } from 'rxjs/operators';
+import { KafkaClientError, toKafkaClientError } from '../errors';
+import { partitionsOf } from '../protocol/assignment';
+import { backoffDelay } from '../protocol/backoff';
+import type { KafkaMessage } from '../protocol/message';
+import { OffsetLedger, type MarkResult } from '../protocol/offset-ledger';
+import type { Transport } from '../transport';
+import { Committer } from './committer';
+import { Fetcher } from './fetcher';
+import { Generation, GroupNotification, MembershipHandle, MembershipOptions, startMembership } from './group-membership';
+import { partitionKey, startPositions } from './start-positions';
+
+/** Everything a session needs, resolved from the validated config by `consumerGroup`. */
+export interface SessionSettings {
+  readonly transport: Transport;
+  readonly membership: Omit<MembershipOptions, 'transport' | 'onRevoke' | 'notifications' | 'scheduler'>;
+  readonly initial: 'oldest' | 'newest';
+  readonly outOfRange: 'oldest' | 'newest' | 'error';
+  readonly isolationLevel: 'read_uncommitted' | 'read_committed';
+  readonly checkCrcs: boolean;
+  readonly fetch: { readonly minBytes: number; readonly maxBytes: number; readonly partitionMaxBytes: number; readonly maxWaitMs: number };
+  readonly credit: { readonly maxMessages: number; readonly maxBytes: number; readonly globalMaxBytes: number; readonly returnOn: 'mark' | 'emit' | 'auto' };
+  readonly commitIntervalMs: number;
+  readonly commitRetryMax: number;
+  readonly drainTimeoutMs: number;
+  readonly scheduler?: SchedulerLike;
+  readonly notifications: Subject<GroupNotification>;
+  readonly errors: Subject<KafkaClientError>;
+  /** True once a marker (markOffsets operator, a mark call) exists for the group: credit then returns on marks. */
+  readonly hasMarkers: () => boolean;
+}
+
+/** A partition's delivery target inside a generation. */
+export type BatchListener = (messages: KafkaMessage[], highWatermark: bigint) => void;
+
+/**
+ * One member's life in the group, from join to leave: membership, the offset ledger, the fetcher and the
+ * committer, wired together. Created when the first stream subscribes, stopped when the last one unsubscribes or
+ * `close()` is called. Revocation drains (waits for marks, bounded by the drain timeout), commits, then rejoins.
+ */
+export class GroupSession {
+  readonly ledger = new OffsetLedger({ creditReturn: 'mark' });
+  readonly generations$ = new Subject<Generation>();
+  private readonly marks$ = new Subject<void>();
+  private readonly fetcher: Fetcher;
+  private readonly committer: Committer;
+  private readonly membership: MembershipHandle;
+  private readonly scheduler: SchedulerLike;
+  private readonly positions = new Map<number, Observable<ReadonlyMap<string, bigint>>>();
+  private readonly failedPartitions = new Subject<{ topic: string; partition: number; error: KafkaClientError }>();
+  private commitTimer = Subscription.EMPTY;
+  private current: Generation | undefined;
+  private stopped = false;
+  readonly done$ = new Subject<void>();
+
+  constructor(private readonly settings: SessionSettings) {
+    this.scheduler = settings.scheduler ?? asyncScheduler;
+    const { transport } = settings;
+    const retry = settings.membership.retry;
+    this.fetcher = new Fetcher({
+      transport,
+      maxWaitMs: settings.fetch.maxWaitMs,
+      minBytes: settings.fetch.minBytes,
+      maxBytes: settings.fetch.maxBytes,
+      partitionMaxBytes: settings.fetch.partitionMaxBytes,
+      isolationLevel: settings.isolationLevel,
+      checkCrcs: settings.checkCrcs,
+      outOfRange: settings.outOfRange,
+      retry,
+      scheduler: this.scheduler,
+      report: (e) => settings.errors.next(e),
+      failPartition: (topic, partition, error) => {
+        settings.errors.next(error);
+        this.failedPartitions.next({ topic, partition, error });
+      },
+    });
+    this.committer = new Committer({
+      transport,
+      groupId: settings.membership.groupId,
+      ledger: this.ledger,
+      identity: () => {
+        const s = this.membership.state();
+        return s.generation ? { memberId: s.memberId, generationId: s.generationId, groupInstanceId: settings.membership.instanceId } : undefined;
+      },
+      retry: { max: settings.commitRetryMax, initialBackoffMs: retry.initialBackoffMs, maxBackoffMs: retry.maxBackoffMs },
+      scheduler: this.scheduler,
+    });
+    this.membership = startMembership(
+      { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, onRevoke: (g, fenced) => this.revoke(g, fenced) },
+      {
+        next: (g) => this.onGeneration(g),
+        error: (e) => {
+          settings.errors.next(e);
+          this.finish();
+          this.generations$.error(e);
+        },
+        complete: () => {
+          this.finish();
+          this.generations$.complete();
+        },
+      },
+    );
+    this.commitTimer = timer(settings.commitIntervalMs, settings.commitIntervalMs, this.scheduler).subscribe(() => this.commitInBackground());
+  }
+
+  /** The generation currently held, if any (late subscribers start from it). */
+  get generation(): Generation | undefined {
+    return this.current;
+  }
+
+  private get tracking(): boolean {
+    const mode = this.settings.credit.returnOn;
+    return mode === 'mark' || (mode === 'auto' && this.settings.hasMarkers());
+  }
+
+  private onGeneration(g: Generation): void {
+    for (const { topic, partition } of partitionsOf(g.current)) this.ledger.assign(topic, partition, g.generationId, -1n);
+    this.current = g;
+    this.generations$.next(g);
+  }
+
+  /** Start positions of a generation's partitions, looked up once per generation (retried with backoff). */
+  startPositionsOf(g: Generation): Observable<ReadonlyMap<string, bigint>> {
+    let found = this.positions.get(g.generationId);
+    if (!found) {
+      const s = this.settings;
+      const parts = partitionsOf(g.current);
+      found = defer(() => this.coordinator()).pipe(
+        mergeMap((coordinator) => startPositions(s.transport, s.membership.groupId, coordinator, parts, s.initial, s.isolationLevel)),
+        retry({
+          count: s.membership.retry.max,
+          delay: (e: unknown, attempt) => {
+            s.errors.next(toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId }));
+            return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
+          },
+        }),
+        tap((positions) => {
+          for (const { topic, partition } of parts) {
+            const offset = positions.get(partitionKey(topic, partition));
+            if (offset !== undefined && this.ledger.owns(topic, partition)) this.ledger.assign(topic, partition, g.generationId, offset);
+          }
+        }),
+        shareReplay({ bufferSize: 1, refCount: false }),
+      );
+      this.positions.set(g.generationId, found);
+    }
+    return found;
+  }
+
+  private coordinator(): Observable<number> {
+    const c = this.membership.state().coordinator;
+    return c !== undefined ? of(c) : this.settings.transport.findCoordinator({ groupId: this.settings.membership.groupId }).pipe(map((b) => b.nodeId));
+  }
+
+  /**
+   * A partition's messages for one generation, as batches: fetching starts on subscription, stops on
+   * unsubscription (no rebalance), and the stream completes when the generation is revoked.
+   */
+  partitionBatches(g: Generation, topic: string, partition: number): Observable<KafkaMessage[]> {
+    const s = this.settings;
+    return new Observable<KafkaMessage[]>((sub) => {
+      const failed = this.failedPartitions.pipe(filter((f) => f.topic === topic && f.partition === partition), take(1)).subscribe((f) => sub.error(f.error));
+      const start = this.startPositionsOf(g).subscribe({
+        next: (positions) => {
+          const position = positions.get(partitionKey(topic, partition));
+          if (position === undefined || !this.ledger.owns(topic, partition)) return sub.complete();
+          this.fetcher.add(topic, partition, position, {
+            deliver: (messages, _hw, bytes) => {
+              if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
+              sub.next(messages);
+            },
+            hasCredit: () => {
+              if (!this.tracking) return true;
+              const c = this.ledger.inFlight(topic, partition);
+              return c.messages < s.credit.maxMessages && c.bytes < s.credit.maxBytes && this.ledger.totalInFlightBytes() < s.credit.globalMaxBytes;
+            },
+          });
+        },
+        error: (e: unknown) => sub.error(toKafkaClientError(e, { topic, partition, generation: g.generationId })),
+      });
+      return () => {
+        failed.unsubscribe();
+        start.unsubscribe();
+        this.fetcher.remove(topic, partition);
+      };
+    }).pipe(takeUntil(g.revoked$));
+  }
+
+  highWatermark(topic: string, partition: number): bigint | undefined {
+    return this.fetcher.highWatermark(topic, partition);
+  }
+
+  /** Applies a mark; reports marks for partitions not owned (fenced), wakes fetching when credit came back. */
+  applyMark(kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult {
+    const result =
+      kind === 'mark'
+        ? this.ledger.mark(topic, partition, offset, metadata)
+        : kind === 'processed'
+          ? this.ledger.markProcessed(topic, partition, offset, metadata)
+          : this.ledger.reset(topic, partition, offset, metadata);
+    if (result === 'not-owned') {
+      this.settings.errors.next(
+        new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the partition is not owned by this member (revoked or never assigned)', context: { group: this.settings.membership.groupId, topic, partition, offset } }),
+      );
+    } else {
+      this.marks$.next();
+      this.fetcher.wake();
+    }
+    return result;
+  }
+
+  commit(): Observable<void> {
+    return this.committer.commit();
+  }
+
+  private commitInBackground(): void {
+    if (!this.current || this.ledger.pendingCommits().length === 0) return;
+    this.committer.commit().subscribe({ error: (e: unknown) => this.settings.errors.next(toKafkaClientError(e, { group: this.settings.membership.groupId })) });
+  }
+
+  /** Revocation: wait until every emitted message is marked (or the drain timeout), commit, release. */
+  private revoke(g: Generation, fenced: boolean): Observable<unknown> {
+    const parts = partitionsOf(g.current);
+    this.current = undefined;
+    const release = () => {
+      for (const { topic, partition } of parts) {
+        const { uncommitted } = this.ledger.release(topic, partition);
+        if (fenced && uncommitted !== undefined) {
+          this.settings.errors.next(new KafkaClientError({ tag: 'MarkFenced', message: 'Generation lost: uncommitted marks dropped', context: { group: this.settings.membership.groupId, generation: g.generationId, topic, partition, offset: uncommitted } }));
+        }
+      }
+      this.positions.delete(g.generationId);
+    };
+    if (fenced) return defer(() => (release(), EMPTY));
+    const drained$ = defer(() => (this.ledger.drained(parts) ? of(undefined) : this.marks$.pipe(filter(() => this.ledger.drained(parts)), take(1)))).pipe(
+      timeout({
+        first: this.settings.drainTimeoutMs,
+        scheduler: this.scheduler,
+        with: () => {
+          this.settings.errors.next(new KafkaClientError({ tag: 'RequestTimeout', message: `Drain timeout: messages still unmarked after ${this.settings.drainTimeoutMs} ms; committing what was marked`, retriable: true, context: { group: this.settings.membership.groupId, generation: g.generationId } }));
+          return of(undefined);
+        },
+      }),
+    );
+    return concat(
+      drained$,
+      this.committer.commit(parts).pipe(
+        catchError((e: unknown) => {
+          this.settings.errors.next(toKafkaClientError(e, { group: this.settings.membership.groupId, generation: g.generationId }));
+          return EMPTY;
+        }),
+      ),
+      defer(() => (release(), EMPTY)),
+    ).pipe(ignoreElements());
+  }
+
+  /** Drains, commits and leaves; completes when the member has left. Idempotent. */
+  stop(): Observable<void> {
+    return this.membership.stop();
+  }
+
+  private finish(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.commitTimer.unsubscribe();
+    this.fetcher.stop();
+    this.done$.next();
+    this.done$.complete();
+  }
+}
