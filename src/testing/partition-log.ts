@@ -1,0 +1,94 @@
+import type { RecordToEncode } from '../protocol/message';
+import { encodeRecordBatch } from '../protocol/record-batch';
+
+interface StoredBatch {
+  readonly baseOffset: bigint;
+  readonly lastOffset: bigint;
+  readonly timestamps: readonly number[];
+  /** The batch as a broker stores and serves it: one magic-v2 RecordBatch. */
+  readonly bytes: Buffer;
+}
+
+/**
+ * One partition's log: each produce call is one record batch, encoded once and served as is, the way a broker
+ * hands its log segments to a fetch. Every replica is in sync, so the high watermark is the log end offset (and
+ * the last stable offset: there are no transactions). The leader and replicas are plain fields the cluster moves.
+ */
+export class PartitionLog {
+  private readonly batches: StoredBatch[] = [];
+  private start = 0n;
+  private end = 0n;
+
+  constructor(
+    public leader: number,
+    public replicas: readonly number[],
+  ) {}
+
+  get logStartOffset(): bigint {
+    return this.start;
+  }
+
+  get highWatermark(): bigint {
+    return this.end;
+  }
+
+  /** Appends `records` as one batch; records without a timestamp get `now`. */
+  append(records: readonly RecordToEncode[], now: number): { readonly baseOffset: bigint; readonly lastOffset: bigint } {
+    const baseOffset = this.end;
+    if (records.length === 0) return { baseOffset, lastOffset: baseOffset - 1n };
+    const stamped = records.map((r) => ({ ...r, timestamp: r.timestamp ?? now }));
+    const timestamps = stamped.map((r) => r.timestamp);
+    const bytes = encodeRecordBatch(stamped, { baseOffset, baseTimestamp: timestamps[0] ?? now });
+    const lastOffset = baseOffset + BigInt(records.length) - 1n;
+    this.batches.push({ baseOffset, lastOffset, timestamps, bytes });
+    this.end = lastOffset + 1n;
+    return { baseOffset, lastOffset };
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, while they fit in `maxBytes`; with `minOne`, the first
+   * batch even if it alone is larger (KIP-74). Empty at the high watermark.
+   */
+  read(fetchOffset: bigint, maxBytes: number, minOne: boolean): Buffer {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (let i = this.indexOf(fetchOffset); i < this.batches.length; i++) {
+      const batch = this.batches[i];
+      if (!batch) break;
+      if (size + batch.bytes.length > maxBytes && !(minOne && chunks.length === 0)) break;
+      chunks.push(batch.bytes);
+      size += batch.bytes.length;
+    }
+    return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+  }
+
+  /** ListOffsets by timestamp: the first offset whose timestamp is at least `timestamp`, or -1n. */
+  offsetForTimestamp(timestamp: bigint): bigint {
+    for (let i = this.indexOf(this.start); i < this.batches.length; i++) {
+      const batch = this.batches[i];
+      const index = batch?.timestamps.findIndex((t, j) => BigInt(t) >= timestamp && batch.baseOffset + BigInt(j) >= this.start) ?? -1;
+      if (batch && index >= 0) return batch.baseOffset + BigInt(index);
+    }
+    return -1n;
+  }
+
+  /** DeleteRecords: moves the log start offset (batches wholly below it are dropped). */
+  deleteRecordsBefore(offset: bigint): void {
+    const target = offset > this.end ? this.end : offset;
+    if (target <= this.start) return;
+    this.start = target;
+    while (this.batches[0] && this.batches[0].lastOffset < target) this.batches.shift();
+  }
+
+  /** Index of the first batch whose last offset is at or above `offset` (batches.length when none). */
+  private indexOf(offset: bigint): number {
+    let lo = 0;
+    let hi = this.batches.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.batches[mid]?.lastOffset ?? offset) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
