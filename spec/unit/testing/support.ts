@@ -35,6 +35,8 @@ export interface MemberOptions {
 export class Member {
   memberId = '';
   generationId = -1;
+  /** The member ids of the last JoinGroup response (non-empty for the leader only). */
+  members: readonly string[] = [];
   coordinator: number;
   protocols: readonly GroupProtocol[];
 
@@ -71,6 +73,7 @@ export class Member {
         next: (r) => {
           this.memberId = r.memberId;
           this.generationId = r.generationId;
+          this.members = r.members.map((m) => m.memberId);
         },
         error: (e: unknown) => {
           if (isKafkaClientError(e) && e.code === 'MEMBER_ID_REQUIRED' && e.memberId !== undefined) this.memberId = e.memberId;
