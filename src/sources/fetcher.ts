@@ -10,6 +10,8 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchPartition, type Isolati
 export interface PartitionSink {
   deliver(messages: KafkaMessage[], highWatermark: bigint, bytes: number): void;
   hasCredit(): boolean;
+  /** The most bytes the next fetch may bring for this partition (the remaining byte credit). */
+  fetchBytes(): number;
 }
 
 export interface FetcherOptions {
@@ -159,7 +161,7 @@ export class Fetcher {
           minBytes: this.options.minBytes,
           maxBytes: this.options.maxBytes,
           isolationLevel: this.options.isolationLevel,
-          partitions: batch.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: this.options.partitionMaxBytes })),
+          partitions: batch.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: Math.max(1, Math.min(this.options.partitionMaxBytes, p.sink.fetchBytes())) })),
         })
         .pipe(
           concatMap((results) => this.handle(nodeId, results, batch, epochs)),

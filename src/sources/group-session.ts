@@ -175,6 +175,11 @@ export class GroupSession {
               const c = this.ledger.inFlight(topic, partition);
               return c.messages < s.credit.maxMessages && c.bytes < s.credit.maxBytes && this.ledger.totalInFlightBytes() < s.credit.globalMaxBytes;
             },
+            fetchBytes: () => {
+              if (!this.tracking) return Number.MAX_SAFE_INTEGER;
+              const c = this.ledger.inFlight(topic, partition);
+              return Math.min(s.credit.maxBytes - c.bytes, s.credit.globalMaxBytes - this.ledger.totalInFlightBytes());
+            },
           });
         },
         error: (e: unknown) => sub.error(toKafkaClientError(e, { topic, partition, generation: g.generationId })),
