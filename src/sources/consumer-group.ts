@@ -156,6 +156,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       return () => {
         if (registered) markers--;
         registered = false;
+        session?.markersChanged();
       };
     },
     markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata),

@@ -215,6 +215,11 @@ export class GroupSession {
     return result;
   }
 
+  /** The set of markers changed (a markOffsets sink came or went): a waiting drain re-checks. */
+  markersChanged(): void {
+    this.marks$.next();
+  }
+
   commit(): Observable<void> {
     return this.committer.commit();
   }
@@ -238,7 +243,9 @@ export class GroupSession {
       this.positions.delete(g.generationId);
     };
     if (fenced) return defer(() => (release(), EMPTY));
-    const drained$ = defer(() => (this.ledger.drained(parts) ? of(undefined) : this.marks$.pipe(filter(() => this.ledger.drained(parts)), take(1)))).pipe(
+    // Drained: every emitted message marked, or no marker left that could mark them (the pipelines are gone).
+    const drained = () => this.ledger.drained(parts) || !this.settings.hasMarkers();
+    const drained$ = defer(() => (drained() ? of(undefined) : this.marks$.pipe(filter(drained), take(1)))).pipe(
       timeout({
         first: this.settings.drainTimeoutMs,
         scheduler: this.scheduler,

@@ -82,7 +82,12 @@ export class BrokerRegistry {
       await broker.connect();
     } catch (e) {
       await broker.disconnect().catch(() => undefined);
-      throw mapKafkajsError(e, { broker: address }, this.options.hints);
+      throw this.closed ? closedError() : mapKafkajsError(e, { broker: address }, this.options.hints);
+    }
+    if (this.closed) {
+      // Closed while connecting: this socket must not outlive the transport.
+      await broker.disconnect().catch(() => undefined);
+      throw closedError();
     }
   }
 
@@ -199,6 +204,7 @@ export class BrokerRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.bootstrapping?.catch(() => undefined);
     const all = new Set([...this.nodes.values(), ...(this.seed ? [this.seed] : [])]);
     this.nodes.clear();
     this.seed = undefined;
