@@ -1,76 +1,21 @@
 import * as E from 'fp-ts/Either';
-import type { SchedulerLike, Subscription } from 'rxjs';
-import { protocolError, type KafkaClientError, type KafkaErrorCode } from '../errors';
-import type { HeartbeatRequest, JoinGroupMember, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, SyncGroupRequest, SyncGroupResponse } from '../transport/port';
-import {
-  EMPTY_ASSIGNMENT,
-  fromStored,
-  metadataFor,
-  sameProtocols,
-  selectProtocol,
-  toStored,
-  type ClassicMember,
-  type GroupSnapshot,
-} from './classic-member';
+import { protocolError, type KafkaErrorCode } from '../errors';
+import type { HeartbeatRequest, JoinGroupRequest, JoinGroupResponse, LeaveGroupRequest, SyncGroupRequest, SyncGroupResponse } from '../transport/port';
+import { ClassicGroupBase, type ClassicGroupEnv } from './classic-group-base';
+import { EMPTY_ASSIGNMENT, fromStored, sameProtocols, selectProtocol, type ClassicMember, type GroupSnapshot } from './classic-member';
 import type { Reply } from './reply';
 
-/** The states of a classic group, named as Kafka's DescribeGroups names them. */
-export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
-
-/** Broker settings of the group coordinator (Kafka's `group.*` configs). */
-export interface GroupCoordinatorConfig {
-  /** `group.initial.rebalance.delay.ms`. Kafka defaults to 3000; this broker to 0, like the design's test broker. */
-  readonly initialRebalanceDelayMs: number;
-  /** `group.min.session.timeout.ms` (Kafka: 6000). */
-  readonly minSessionTimeoutMs: number;
-  /** `group.max.session.timeout.ms` (Kafka: 1800000). */
-  readonly maxSessionTimeoutMs: number;
-  /** How long a new member's first JoinGroup may stay parked before the member is dropped (Kafka: 5 minutes). */
-  readonly newMemberJoinTimeoutMs: number;
-  /** JoinGroup v4+: a dynamic member joining without a member id gets MEMBER_ID_REQUIRED and a new id (default). */
-  readonly requireKnownMemberId: boolean;
-}
-
-export interface ClassicGroupEnv {
-  readonly scheduler: SchedulerLike;
-  readonly config: GroupCoordinatorConfig;
-  /** A fresh member id starting with `prefix` (the client id, or the group instance id of a static member). */
-  newMemberId(prefix: string): string;
-  /** Called where Kafka writes the group to `__consumer_offsets`: a new coordinator loads the last snapshot. */
-  persist(snapshot: GroupSnapshot): void;
-}
-
-type JoinPhase = { readonly kind: 'initial' | 'delayed'; readonly timer: Subscription };
+export type { ClassicGroupEnv, ClassicGroupState, GroupCoordinatorConfig } from './classic-group-base';
 
 /**
  * One classic consumer group, as Kafka's GroupCoordinator runs it: Empty → PreparingRebalance (JoinGroups are
  * parked until every known member rejoined, or the rebalance timeout removed the others) → CompletingRebalance
  * (the leader got the members' metadata; SyncGroups wait for its assignment) → Stable; Dead once unloaded.
- * Session timers, the initial rebalance delay, the pending-sync timeout and static membership follow the
- * broker; every timer runs on the injected scheduler. Answers go through {@link Reply} callbacks.
+ * This class holds the request handlers (JoinGroup with MEMBER_ID_REQUIRED and static membership, SyncGroup,
+ * Heartbeat, LeaveGroup, commit validation, unloading); {@link ClassicGroupBase} the rebalance machinery and
+ * sessions. Answers go through {@link Reply} callbacks.
  */
-export class ClassicGroup {
-  private stateValue: ClassicGroupState = 'Empty';
-  private generation = 0;
-  private protocolTypeValue: string | undefined;
-  private protocolNameValue: string | undefined;
-  private leader: string | undefined;
-  // Insertion order is join order: the leader's member list and leader re-election follow it.
-  private readonly members = new Map<string, ClassicMember>();
-  private readonly staticMembers = new Map<string, string>();
-  // Members that got MEMBER_ID_REQUIRED and have not joined yet: they hold the join phase open.
-  private readonly pendingMembers = new Map<string, Subscription>();
-  private readonly pendingSync = new Set<string>();
-  private joinPhase: JoinPhase | undefined;
-  private syncTimer: Subscription | undefined;
-  // A member joined during the initial delay: the delay is extended (Kafka's InitialDelayedJoin).
-  private newMemberAdded = false;
-
-  constructor(
-    readonly groupId: string,
-    private readonly env: ClassicGroupEnv,
-  ) {}
-
+export class ClassicGroup extends ClassicGroupBase {
   /** A group loaded by a new coordinator: Stable with the stored members (Empty without), sessions running. */
   static load(groupId: string, env: ClassicGroupEnv, snapshot: GroupSnapshot): ClassicGroup {
     const group = new ClassicGroup(groupId, env);
@@ -87,31 +32,6 @@ export class ClassicGroup {
     group.stateValue = group.members.size > 0 ? 'Stable' : 'Empty';
     return group;
   }
-
-  get state(): ClassicGroupState {
-    return this.stateValue;
-  }
-  get generationId(): number {
-    return this.generation;
-  }
-  get protocolType(): string | undefined {
-    return this.protocolTypeValue;
-  }
-  get protocolName(): string | undefined {
-    return this.protocolNameValue;
-  }
-  get leaderId(): string | undefined {
-    return this.leader;
-  }
-  get pendingMemberIds(): readonly string[] {
-    return [...this.pendingMembers.keys()];
-  }
-  allMembers(): readonly ClassicMember[] {
-    return [...this.members.values()];
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
-  // requests
 
   join(req: JoinGroupRequest, clientId: string, reply: Reply<JoinGroupResponse>): void {
     const fail = (code: KafkaErrorCode) => reply(E.left(this.error(code, 'JoinGroup', req.memberId)));
@@ -327,169 +247,6 @@ export class ClassicGroup {
     this.maybePrepareRebalance();
   }
 
-  // ------------------------------------------------------------------------------------------------------------
-  // rebalancing
-
-  private maybePrepareRebalance(): void {
-    if (this.stateValue === 'Stable' || this.stateValue === 'CompletingRebalance' || this.stateValue === 'Empty') this.prepareRebalance();
-  }
-
-  private prepareRebalance(): void {
-    if (this.stateValue === 'CompletingRebalance') {
-      for (const m of this.members.values()) m.assignment = EMPTY_ASSIGNMENT;
-      this.propagateAssignment('REBALANCE_IN_PROGRESS');
-    }
-    this.syncTimer?.unsubscribe();
-    this.syncTimer = undefined;
-    this.joinPhase?.timer.unsubscribe();
-    const wasEmpty = this.stateValue === 'Empty';
-    this.stateValue = 'PreparingRebalance';
-    const rebalanceTimeout = this.rebalanceTimeoutMs();
-    if (wasEmpty) {
-      const delay = this.env.config.initialRebalanceDelayMs;
-      this.scheduleInitialJoin(delay, Math.max(rebalanceTimeout - delay, 0));
-    } else {
-      this.scheduleDelayedJoin(rebalanceTimeout);
-      this.tryCompleteJoin();
-    }
-  }
-
-  private scheduleDelayedJoin(delay: number): void {
-    const timer = this.env.scheduler.schedule(() => {
-      this.joinPhase = undefined;
-      this.completeJoin();
-    }, delay);
-    this.joinPhase = { kind: 'delayed', timer };
-  }
-
-  private scheduleInitialJoin(delay: number, remaining: number): void {
-    const timer = this.env.scheduler.schedule(() => {
-      this.joinPhase = undefined;
-      if (this.newMemberAdded && remaining > 0) {
-        this.newMemberAdded = false;
-        const next = Math.min(this.env.config.initialRebalanceDelayMs, remaining);
-        this.scheduleInitialJoin(next, remaining - next);
-      } else this.completeJoin();
-    }, delay);
-    this.joinPhase = { kind: 'initial', timer };
-  }
-
-  /** Completes the join phase early once every member has rejoined and no member id is pending. */
-  private tryCompleteJoin(): void {
-    if (this.stateValue !== 'PreparingRebalance' || this.joinPhase?.kind !== 'delayed') return;
-    const allJoined = this.pendingMembers.size === 0 && this.allMembers().every((m) => m.awaitingJoin !== undefined);
-    if (!allJoined) return;
-    this.joinPhase.timer.unsubscribe();
-    this.joinPhase = undefined;
-    this.completeJoin();
-  }
-
-  private completeJoin(): void {
-    for (const m of this.allMembers()) if (!m.awaitingJoin && m.groupInstanceId === undefined) this.removeMember(m);
-    if (this.stateValue === 'Dead') return;
-    if (!this.electJoinedLeader() && this.members.size > 0) return this.scheduleDelayedJoin(this.rebalanceTimeoutMs());
-    this.generation += 1;
-    this.pendingSync.clear();
-    this.protocolNameValue = this.members.size > 0 ? selectProtocol(this.allMembers()) : undefined;
-    if (this.members.size === 0) {
-      this.stateValue = 'Empty';
-      return this.persist();
-    }
-    this.stateValue = 'CompletingRebalance';
-    for (const m of this.members.values()) {
-      this.invokeJoin(m, E.right(this.joinResult(m, this.isLeader(m.memberId))));
-      this.armSession(m, m.sessionTimeoutMs);
-      m.isNew = false;
-      this.pendingSync.add(m.memberId);
-    }
-    this.syncTimer = this.env.scheduler.schedule(() => this.expirePendingSync(), this.rebalanceTimeoutMs());
-  }
-
-  private electJoinedLeader(): boolean {
-    const current = this.leader === undefined ? undefined : this.members.get(this.leader);
-    if (!current) return false;
-    if (current.awaitingJoin) return true;
-    const joined = this.allMembers().find((m) => m.awaitingJoin !== undefined);
-    if (joined) this.leader = joined.memberId;
-    return joined !== undefined;
-  }
-
-  /** Members that got their JoinGroup response but sent no SyncGroup within the rebalance timeout are removed. */
-  private expirePendingSync(): void {
-    this.syncTimer = undefined;
-    if ((this.stateValue !== 'CompletingRebalance' && this.stateValue !== 'Stable') || this.pendingSync.size === 0) return;
-    for (const id of [...this.pendingSync]) {
-      const m = this.members.get(id);
-      if (m) this.removeMember(m);
-    }
-    this.prepareRebalance();
-  }
-
-  private removePendingSync(memberId: string): void {
-    this.pendingSync.delete(memberId);
-    if (this.pendingSync.size > 0) return;
-    this.syncTimer?.unsubscribe();
-    this.syncTimer = undefined;
-  }
-
-  private propagateAssignment(error?: KafkaErrorCode): void {
-    for (const m of this.members.values()) {
-      if (!m.awaitingSync) continue;
-      this.invokeSync(m, error ? E.left(this.error(error, 'SyncGroup', m.memberId)) : E.right({ assignment: m.assignment }));
-      this.armSession(m, m.sessionTimeoutMs);
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
-  // members and sessions
-
-  private armSession(member: ClassicMember, timeoutMs: number): void {
-    member.session?.unsubscribe();
-    member.session = this.env.scheduler.schedule(() => {
-      member.session = undefined;
-      if (this.members.get(member.memberId) !== member || this.stateValue === 'Dead') return;
-      // Members parked in a rebalance need no heartbeat (new members excepted: they expire while joining).
-      if (!member.isNew && (member.awaitingJoin || member.awaitingSync)) return;
-      this.removeMemberAndUpdateGroup(member);
-    }, timeoutMs);
-  }
-
-  private removeMemberAndUpdateGroup(member: ClassicMember): void {
-    const unknown = () => E.left(this.error('UNKNOWN_MEMBER_ID', 'JoinGroup', member.memberId));
-    this.invokeJoin(member, unknown());
-    this.invokeSync(member, unknown());
-    this.removeMember(member);
-    if (this.stateValue === 'Stable' || this.stateValue === 'CompletingRebalance') this.maybePrepareRebalance();
-    else if (this.stateValue === 'PreparingRebalance') this.tryCompleteJoin();
-  }
-
-  private removeMember(member: ClassicMember): void {
-    member.session?.unsubscribe();
-    this.members.delete(member.memberId);
-    if (member.groupInstanceId !== undefined && this.staticMembers.get(member.groupInstanceId) === member.memberId) {
-      this.staticMembers.delete(member.groupInstanceId);
-    }
-    if (this.leader === member.memberId) this.leader = this.members.keys().next().value;
-    this.pendingSync.delete(member.memberId);
-  }
-
-  private removePendingMember(memberId: string): void {
-    this.pendingMembers.get(memberId)?.unsubscribe();
-    this.pendingMembers.delete(memberId);
-    this.tryCompleteJoin();
-  }
-
-  /** Kafka's `validateCurrentMember`: a static member's instance id must map to this member id. */
-  private lookup(memberId: string, groupInstanceId: string | undefined): E.Either<KafkaErrorCode, ClassicMember> {
-    if (groupInstanceId !== undefined) {
-      const current = this.staticMembers.get(groupInstanceId);
-      if (current === undefined) return E.left('UNKNOWN_MEMBER_ID');
-      if (current !== memberId) return E.left('FENCED_INSTANCE_ID');
-    }
-    const member = this.members.get(memberId);
-    return member ? E.right(member) : E.left('UNKNOWN_MEMBER_ID');
-  }
-
   private supportsProtocols(req: JoinGroupRequest): boolean {
     if (this.stateValue === 'Empty') return req.protocolType !== '' && req.protocols.length > 0;
     const all = this.allMembers();
@@ -497,56 +254,5 @@ export class ClassicGroup {
       this.protocolTypeValue === req.protocolType &&
       req.protocols.some((p) => all.every((m) => m.protocols.some((q) => q.name === p.name)))
     );
-  }
-
-  private rebalanceTimeoutMs(): number {
-    return this.allMembers().reduce((max, m) => Math.max(max, m.rebalanceTimeoutMs), 0);
-  }
-
-  private isLeader(memberId: string): boolean {
-    return this.leader === memberId;
-  }
-
-  private joinResult(member: ClassicMember, withMembers: boolean): JoinGroupResponse {
-    const members: JoinGroupMember[] = withMembers
-      ? this.allMembers().map((m) => ({
-          memberId: m.memberId,
-          ...(m.groupInstanceId === undefined ? {} : { groupInstanceId: m.groupInstanceId }),
-          metadata: metadataFor(m, this.protocolNameValue),
-        }))
-      : [];
-    return {
-      generationId: this.generation,
-      protocolName: this.protocolNameValue ?? '',
-      leaderId: this.leader ?? '',
-      memberId: member.memberId,
-      members,
-    };
-  }
-
-  private invokeJoin(member: ClassicMember, result: E.Either<KafkaClientError, JoinGroupResponse>): void {
-    const reply = member.awaitingJoin;
-    member.awaitingJoin = undefined;
-    reply?.(result);
-  }
-
-  private invokeSync(member: ClassicMember, result: E.Either<KafkaClientError, SyncGroupResponse>): void {
-    const reply = member.awaitingSync;
-    member.awaitingSync = undefined;
-    reply?.(result);
-  }
-
-  private persist(): void {
-    this.env.persist({
-      generationId: this.generation,
-      protocolType: this.protocolTypeValue,
-      protocolName: this.protocolNameValue,
-      leaderId: this.leader,
-      members: this.allMembers().map((m) => toStored(m, this.protocolNameValue)),
-    });
-  }
-
-  private error(code: KafkaErrorCode, api: string, member: string, generation?: number): KafkaClientError {
-    return protocolError(code, { group: this.groupId, member, generation, api });
   }
 }
