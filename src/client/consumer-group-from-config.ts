@@ -37,6 +37,10 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
   const validated = validateConfig(input);
   if (validated._tag === 'Left') throw configError(validated.left);
   const config = validated.right;
+  if (config.whitelist || config.blacklist) {
+    // Pattern subscriptions (issue 5) are not wired yet: refuse them loudly rather than consume nothing.
+    throw configError([{ path: config.whitelist ? 'whitelist' : 'blacklist', message: 'pattern subscriptions are not supported yet; list the topics' }]);
+  }
   const topics = [...config.topics];
   return createConsumerGroup({
     createTransport: () => (deps.createTransport ?? kafkajsTransportFor)(config),

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * `rx-kafka-cluster consume ...`: joins a group and prints its messages (the sarama-cluster CLI, in RxJS).
+ * SIGINT/SIGTERM drain, commit and leave; exit 0 on a clean stop, 64 on usage errors, 69 when no broker answers.
+ */
+import { lastValueFrom } from 'rxjs';
+import { tap } from 'rxjs/operators';
+import { consumerGroup } from '../client/consumer-group-from-config';
+import { ConfigValidationError } from '../config';
+import type { KafkaClientError } from '../errors';
+import { markOffsets } from '../operators/mark-offsets';
+import { formatMessage } from './format-message';
+import { parseArgs, USAGE } from './parse-args';
+
+const EX_USAGE = 64;
+const EX_UNAVAILABLE = 69;
+
+const main = async (): Promise<number> => {
+  const parsed = parseArgs(process.argv.slice(2), process.env);
+  if (parsed._tag === 'Left') {
+    process.stderr.write(`${parsed.left.join('\n')}\n${USAGE}\n`);
+    return EX_USAGE;
+  }
+  const cmd = parsed.right;
+  let group;
+  try {
+    group = consumerGroup({
+      brokers: cmd.brokers,
+      groupId: cmd.group,
+      clientId: 'rx-kafka-cluster-cli',
+      topics: cmd.topics,
+      ...(cmd.whitelist ? { whitelist: cmd.whitelist } : {}),
+      ...(cmd.blacklist ? { blacklist: cmd.blacklist } : {}),
+      group: { partitionStrategy: [cmd.strategy] },
+      consumer: { offsets: { initial: cmd.offset } },
+    });
+  } catch (e) {
+    if (e instanceof ConfigValidationError) {
+      process.stderr.write(`${e.issues.map((i) => `${i.path}: ${i.message}`).join('\n')}\n${USAGE}\n`);
+      return EX_USAGE;
+    }
+    throw e;
+  }
+  const g = group;
+  g.notifications$.subscribe((n) => {
+    if (n.type === 'RebalanceError') process.stderr.write(`rebalance error: ${n.error.message}\n`);
+    else if (cmd.verbose) process.stderr.write(`${n.type} ${JSON.stringify(n.type === 'RebalanceStart' ? n.claims : n.current)}\n`);
+  });
+  g.errors$.subscribe((e) => cmd.verbose && process.stderr.write(`error: ${e.message}\n`));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    if (cmd.verbose) process.stderr.write('stopping: committing and leaving the group\n');
+    g.close().subscribe();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await lastValueFrom(g.messages$.pipe(tap((m) => process.stdout.write(`${formatMessage(m, cmd.format)}\n`)), markOffsets(g)), { defaultValue: undefined });
+    await lastValueFrom(g.close(), { defaultValue: undefined });
+    return 0;
+  } catch (e) {
+    const err = e as KafkaClientError;
+    process.stderr.write(`${err.message ?? String(e)}\n`);
+    return err._tag === 'BrokerUnavailable' ? EX_UNAVAILABLE : 1;
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
