@@ -1,0 +1,13 @@
+// @ts-check
+/** kafkajs 2.2.4 `eachMessage`, autoCommit off, defaults otherwise. */
+const { main } = require('./common');
+const { kafkajsConsumer } = require('./kafkajs-common');
+
+main(async (job, counter) => {
+  const consumer = await kafkajsConsumer(job, counter);
+  await consumer.run({
+    autoCommit: false,
+    eachMessage: async ({ message: m }) => counter.onMessage(m.value ? m.value.length : 0, Number(m.timestamp)),
+  });
+  return () => consumer.disconnect();
+});

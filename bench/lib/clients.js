@@ -1,0 +1,51 @@
+// @ts-check
+/**
+ * The clients the harness knows: what each needs built (bench/lib/peers.js) and how to start it. Every client is
+ * a separate process that prints `RESULT {json}` (bench/clients/common.js).
+ */
+const path = require('node:path');
+
+const CLIENTS_DIR = path.join(__dirname, '..', 'clients');
+
+/**
+ * @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency', timeoutMs: number, valueBytes: number, partitions: number }} RunJob
+ * @typedef {{ name: string, label: string, build: string, command: (job: RunJob, built: Record<string, any>) => [string, string[]] }} ClientDef
+ */
+
+/** @param {string} file @param {RunJob} job @param {Record<string, any>} built */
+const nodeClient = (file, job, built) => {
+  const peers = {
+    ours: built.ours?.dir,
+    kafkajs: built.kafkajs?.prefix,
+    platformatic: built.platformatic?.prefix,
+    rdkafka: built.rdkafka?.prefix,
+  };
+  return /** @type {[string, string[]]} */ ([process.execPath, [path.join(CLIENTS_DIR, file), JSON.stringify({ ...job, peers })]]);
+};
+
+/** @type {ClientDef[]} */
+const CLIENTS = [
+  { name: 'ours-messages', label: 'rx-kafka-cluster messages$', build: 'ours', command: (j, b) => nodeClient('ours-messages.js', j, b) },
+  { name: 'ours-batches', label: 'rx-kafka-cluster batches$', build: 'ours', command: (j, b) => nodeClient('ours-batches.js', j, b) },
+  { name: 'ours-partitions', label: 'rx-kafka-cluster partitions$', build: 'ours', command: (j, b) => nodeClient('ours-partitions.js', j, b) },
+  { name: 'ours-marked', label: 'rx-kafka-cluster messages$ + markOffsets', build: 'ours', command: (j, b) => nodeClient('ours-marked.js', j, b) },
+  { name: 'ours-raw-fetcher', label: 'rx-kafka-cluster raw Fetcher', build: 'ours', command: (j, b) => nodeClient('ours-raw-fetcher.js', j, b) },
+  { name: 'kafkajs-eachBatch', label: 'kafkajs 2.2.4 eachBatch', build: 'kafkajs', command: (j, b) => nodeClient('kafkajs-each-batch.js', j, b) },
+  { name: 'kafkajs-eachMessage', label: 'kafkajs 2.2.4 eachMessage', build: 'kafkajs', command: (j, b) => nodeClient('kafkajs-each-message.js', j, b) },
+  { name: 'platformatic', label: '@platformatic/kafka 1.35.0', build: 'platformatic', command: (j, b) => nodeClient('platformatic.js', j, b) },
+  { name: 'node-rdkafka', label: 'node-rdkafka 3.6.1 (librdkafka)', build: 'rdkafka', command: (j, b) => nodeClient('node-rdkafka.js', j, b) },
+  {
+    name: 'java',
+    label: 'Java KafkaConsumer',
+    build: 'java',
+    command: (j, b) => [
+      'java',
+      ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', b.java.classpath, 'BenchConsumer', j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode],
+    ],
+  },
+  { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
+];
+
+const byName = new Map(CLIENTS.map((c) => [c.name, c]));
+
+module.exports = { CLIENTS, byName };

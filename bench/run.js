@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * The benchmark runner (`npm run bench`): builds or installs every client into bench/.peers/, starts its own
+ * broker, then per scenario pre-produces the data once and runs each client in turn as its own process, several
+ * rounds interleaved, and reports medians with ratios to kafkajs eachBatch and to the Java KafkaConsumer.
+ *
+ *   npm run bench                                   # every scenario, 3 rounds
+ *   npm run bench -- --quick                        # small volumes, 1 round: a sanity check
+ *   npm run bench -- --scenarios s1 --rounds 5 --clients ours-messages,kafkajs-eachBatch,java
+ *   npm run bench -- --records 500000               # override the record count of throughput scenarios
+ *   npm run bench -- --bootstrap 127.0.0.1:9092     # use a running broker instead of starting one
+ *
+ * Writes bench/results/latest.{json,md} and dated copies (bench/results/ is gitignored).
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { startCluster, stopCluster, DEFAULT_KAFKA_VERSION } = require('../broker/kafka-broker');
+const { preparePeers } = require('./lib/peers');
+const { CLIENTS } = require('./lib/clients');
+const { runThroughput, runLatency } = require('./lib/scenario-kinds');
+const { summarize, scenarioTable } = require('./lib/report');
+const { hasGnuTime } = require('./lib/measure');
+
+const SCENARIOS = [require('./scenarios/s1-small-records'), require('./scenarios/s2-large-records'), require('./scenarios/s3-many-partitions'), require('./scenarios/s6-latency')];
+
+const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
+
+function parseArgs(argv) {
+  /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, out: string }} */
+  const o = { quick: false, out: path.join(__dirname, 'results') };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') o.quick = true;
+    else if (a === '--rounds') o.rounds = Number(next());
+    else if (a === '--scenarios') o.scenarios = next().split(',').map((s) => (s.startsWith('s') ? s : `s${s}`));
+    else if (a === '--clients') o.clients = next().split(',');
+    else if (a === '--records') o.records = Number(next());
+    else if (a === '--bootstrap') o.bootstrap = next();
+    else if (a === '--out') o.out = path.resolve(next());
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(fs.readFileSync(path.join(__dirname, 'run.js'), 'utf8').split('*/')[0] + '*/\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a} (try --help)`);
+  }
+  return o;
+}
+
+const versionOf = (/** @type {string} */ cmd, /** @type {string[]} */ args) => {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  return r.status === 0 ? `${r.stdout}${r.stderr}`.trim().split('\n')[0] : undefined;
+};
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const rounds = opts.rounds ?? (opts.quick ? 1 : 3);
+  const scenarios = SCENARIOS.filter((s) => !opts.scenarios || opts.scenarios.includes(s.id));
+  if (opts.clients) for (const c of opts.clients) if (!CLIENTS.some((x) => x.name === c)) throw new Error(`unknown client ${c}; known: ${CLIENTS.map((x) => x.name).join(', ')}`);
+  const wantedClients = CLIENTS.filter((c) => !opts.clients || opts.clients.includes(c.name));
+  // ours is always built (the admin kit produces and deletes topics), java too when available (the producer).
+  const built = preparePeers(new Set(['ours', 'java', ...wantedClients.map((c) => c.build)]));
+  if (!built.ours?.ok) throw new Error(`rx-kafka-cluster does not build: ${built.ours?.reason}`);
+  const clients = wantedClients.filter((c) => built[c.build]?.ok);
+  /** @type {Record<string, { ok: boolean, reason?: string }>} */
+  const unavailable = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
+
+  const startedAt = new Date();
+  const cluster = opts.bootstrap ? undefined : await startCluster({ nodes: 1, heapMb: 1024 });
+  const bootstrap = opts.bootstrap ?? /** @type {NonNullable<typeof cluster>} */ (cluster).bootstrap;
+  log(`broker ${bootstrap} (Kafka ${cluster?.version ?? 'external'}); ${rounds} round(s); clients: ${clients.map((c) => c.name).join(', ')}`);
+  /** @type {any[]} */
+  const runs = [];
+  /** @type {Record<string, any>} */
+  const scenarioInfo = {};
+  const sections = [];
+  try {
+    for (const sc of scenarios) {
+      const ctx = { bootstrap, quick: opts.quick, rounds, records: opts.records, clients, built };
+      try {
+        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : await runThroughput(sc, ctx);
+        runs.push(...r.runs);
+        scenarioInfo[sc.id] = { ...sc, records: r.records, produced: /** @type {any} */ (r).produced };
+      } catch (e) {
+        log(`${sc.id} FAILED: ${String(e)}`);
+        scenarioInfo[sc.id] = { ...sc, error: String(e) };
+      }
+      const rows = summarize(runs);
+      const table = scenarioTable(sc, rows, unavailable);
+      sections.push(`${table}${scenarioInfo[sc.id].error ? `\n\nScenario failed: ${scenarioInfo[sc.id].error}` : ''}`);
+      process.stdout.write(`\n${sections[sections.length - 1]}\n\n`);
+    }
+  } finally {
+    if (cluster) await stopCluster(cluster);
+  }
+
+  const rows = summarize(runs);
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadavgAtEnd: os.loadavg(), platform: `${os.type()} ${os.release()}` };
+  const versions = {
+    node: process.version,
+    java: versionOf('java', ['-version']),
+    go: versionOf('go', ['version']),
+    kafkaBroker: cluster?.version ?? DEFAULT_KAFKA_VERSION,
+    rxKafkaCluster: built.ours?.version,
+    ...Object.fromEntries(Object.entries(built).filter(([k]) => k !== 'ours').map(([k, v]) => [k, v.ok ? v.version : `not built: ${v.reason}`])),
+  };
+  const cmdline = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: cmdline,
+    rounds,
+    quick: opts.quick,
+    measurement: hasGnuTime ? 'GNU time (user+sys CPU, max RSS of the client process)' : '/proc sampling every 100 ms',
+    machine,
+    versions,
+    scenarios: scenarioInfo,
+    unavailable,
+    results: rows,
+    runs,
+  };
+  const md = [
+    `# Benchmark results`,
+    '',
+    `\`${cmdline}\` — ${startedAt.toISOString()}, ${rounds} round(s) per client, medians. ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${versions.node}, Kafka ${versions.kafkaBroker} (1 node, same machine).`,
+    '',
+    'records/s and MiB/s (values only) are over the consuming window, first to last record; "CPU s (process)" is the whole client process (start-up, join, close included), "CPU s (consuming)" the same window as the rate. Peak RSS is the process high-water mark. "to 1st msg" is process start to first record (start-up plus group join).',
+    '',
+    ...sections.flatMap((s) => [s, '']),
+    `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join('; ')}`,
+    '',
+  ].join('\n');
+  fs.mkdirSync(opts.out, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  for (const name of ['latest', stamp]) {
+    fs.writeFileSync(path.join(opts.out, `${name}.json`), JSON.stringify(report, null, 2));
+    fs.writeFileSync(path.join(opts.out, `${name}.md`), md);
+  }
+  log(`results: ${path.relative(process.cwd(), path.join(opts.out, 'latest.md'))} (and .json)`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`[bench] ${e && e.stack ? e.stack : e}\n`);
+  process.exit(1);
+});
