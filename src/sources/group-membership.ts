@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, SchedulerLike, Subject, Subscription, switchMap, throwError, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, SchedulerLike, Subject, Subscription, switchMap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
@@ -216,7 +216,17 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
         const work = gen && options.onRevoke ? options.onRevoke(gen.generation, effect.fenced) : EMPTY;
         revocation = work
           .pipe(
-            timeout({ first: options.rebalanceTimeoutMs, each: options.rebalanceTimeoutMs, scheduler }),
+            // A bound on the whole revocation, not on the gap between its values: with its values ignored, `first`
+            // is how long the work may take to complete.
+            ignoreElements(),
+            timeout({
+              first: options.rebalanceTimeoutMs,
+              scheduler,
+              with: () =>
+                throwError(
+                  () => new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `onRevoke did not complete within the rebalance timeout (${options.rebalanceTimeoutMs} ms); rejoining`, context: ctx() }),
+                ),
+            }),
             catchError((e: unknown) => {
               notifications?.next({ type: 'RebalanceError', error: asError(e) });
               return EMPTY;
