@@ -226,9 +226,9 @@ export class InMemoryCluster implements FaultControls {
     return this.groups.describe(groupId).members;
   }
 
-  /** The group's committed offsets, keyed `topic-partition` (as Kafka prints a TopicPartition). */
+  /** The group's committed offsets, keyed `topic/partition` (unambiguous: a topic name has no `/`). */
   committed(groupId: string): Readonly<Record<string, bigint>> {
-    return Object.fromEntries(this.groups.committed(groupId).map((c) => [`${c.topic}-${c.partition}`, c.offset]));
+    return Object.fromEntries(this.groups.committed(groupId).map((c) => [`${c.topic}/${c.partition}`, c.offset]));
   }
 
   /** DeleteGroups: only for an Empty group; its committed offsets go too. */

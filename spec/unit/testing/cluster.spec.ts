@@ -68,7 +68,7 @@ describe('in-memory cluster: topics and metadata', () => {
       const commit$ = outcome(m.commit$([{ topic: 'orders', partition: 2, offset: 4n }]), (rs) => rs.map((r) => r.error?.code ?? 'ok'));
       expectObservable(commit$).toBe('(a|)', { a: ['ok'] });
     });
-    expect(cluster.committed('g')).toEqual({ 'orders-2': 4n });
+    expect(cluster.committed('g')).toEqual({ 'orders/2': 4n });
     cluster.deleteTopic('orders');
     expect(cluster.topics()).toEqual([]);
     expect(cluster.committed('g')).toEqual({});

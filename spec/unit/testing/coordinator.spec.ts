@@ -46,16 +46,16 @@ describe('in-memory group coordinator: placement and moves', () => {
         b: 1,
         c: 'p0',
         d: 'NOT_COORDINATOR',
-        e: { 'orders-0': 'NOT_COORDINATOR' },
+        e: { 'orders/0': 'NOT_COORDINATOR' },
         f: 'NOT_COORDINATOR',
         g: next,
         h: 'ok',
-        i: { 'orders-0': 'ok' },
+        i: { 'orders/0': 'ok' },
       });
       expectObservable(at(1000, () => cluster.moveCoordinator('g', next).describeGroup('g'))).toBe('1000ms (a|)', {
         a: expect.objectContaining({ state: 'Stable', generationId: 1, coordinator: next }),
       });
-      expectObservable(at(3000, () => cluster.committed('g'))).toBe('3000ms (a|)', { a: { 'orders-0': 1n } });
+      expectObservable(at(3000, () => cluster.committed('g'))).toBe('3000ms (a|)', { a: { 'orders/0': 1n } });
     });
   });
 

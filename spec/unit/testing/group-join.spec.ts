@@ -44,7 +44,7 @@ describe('in-memory group coordinator: joining', () => {
         defer(() => outcome(m1.sync$({ [m1.memberId]: 'all' }))),
         after(20, outcome(m1.heartbeat$())),
         outcome(m1.join$(), (r) => `gen ${r.generationId}: ${r.members.map((x) => x.memberId.slice(0, 2)).join(',')}`),
-        defer(() => outcome(m1.sync$({ [m1.memberId]: 'orders-0', [m2.memberId]: 'orders-1' }))),
+        defer(() => outcome(m1.sync$({ [m1.memberId]: 'orders/0', [m2.memberId]: 'orders/1' }))),
       );
       const m2$ = concat(
         after(35, outcome(m2.join$(), (r) => `gen ${r.generationId}: ${r.members.length} members, leader ${r.leaderId.slice(0, 2)}`)),
@@ -55,9 +55,9 @@ describe('in-memory group coordinator: joining', () => {
         b: 'all',
         c: 'REBALANCE_IN_PROGRESS',
         d: 'gen 2: c1,c2',
-        e: 'orders-0',
+        e: 'orders/0',
       });
-      expectObservable(m2$).toBe('70ms a 9ms (b|)', { a: 'gen 2: 0 members, leader c1', b: 'orders-1' });
+      expectObservable(m2$).toBe('70ms a 9ms (b|)', { a: 'gen 2: 0 members, leader c1', b: 'orders/1' });
       expectObservable(at(55, () => cluster.groupState('g'))).toBe('55ms (a|)', { a: 'PreparingRebalance' });
       expectObservable(at(65, () => cluster.groupState('g'))).toBe('65ms (a|)', { a: 'CompletingRebalance' });
       expectObservable(at(75, () => cluster.describeGroup('g'))).toBe('75ms (a|)', {

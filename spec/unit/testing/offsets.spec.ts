@@ -7,7 +7,7 @@ const after = <T>(ms: number, source$: Observable<T>): Observable<T> => timer(ms
 
 const orders0: OffsetCommitEntry = { topic: 'orders', partition: 0, offset: 5n };
 
-/** A commit with explicit member and generation, answered as `topic-partition: ok | CODE`. */
+/** A commit with explicit member and generation, answered as `topic/partition: ok | CODE`. */
 const commit = (t: InMemoryTransport, groupId: string, memberId: string, generationId: number, offsets = [orders0]) =>
   defer(() => t.offsetCommit({ groupId, coordinator: 0, memberId, generationId, offsets })).pipe(map(commitResults));
 
@@ -37,10 +37,10 @@ describe('in-memory group coordinator: offsets', () => {
       expectObservable(flow$).toBe('(abcd|)', {
         a: 1,
         b: 'all',
-        c: { 'orders-0': 'ok', 'orders-1': 'ok', 'nope-0': 'UNKNOWN_TOPIC_OR_PARTITION' },
+        c: { 'orders/0': 'ok', 'orders/1': 'ok', 'nope/0': 'UNKNOWN_TOPIC_OR_PARTITION' },
         d: ["orders-0: 5 ''", "orders-1: 7 'x'", "orders-2: -1 ''", "other-0: -1 ''"],
       });
-      expectObservable(at(1, () => cluster.committed('g'))).toBe('1ms (a|)', { a: { 'orders-0': 5n, 'orders-1': 7n } });
+      expectObservable(at(1, () => cluster.committed('g'))).toBe('1ms (a|)', { a: { 'orders/0': 5n, 'orders/1': 7n } });
     });
   });
 
@@ -50,15 +50,15 @@ describe('in-memory group coordinator: offsets', () => {
       const m = new Member(cluster.transport());
       const t = cluster.transport();
       expectObservable(concat(outcome(m.join$(), (r) => r.generationId), defer(() => outcome(m.sync$({ [m.memberId]: 'all' }))))).toBe('(ab|)', { a: 1, b: 'all' });
-      const ok = { 'orders-0': 'ok' };
-      const failed = (code: string) => ({ 'orders-0': code });
+      const ok = { 'orders/0': 'ok' };
+      const failed = (code: string) => ({ 'orders/0': code });
       expectObservable(after(1, defer(() => commit(t, 'g', m.memberId, 2)))).toBe('1ms (a|)', { a: failed('ILLEGAL_GENERATION') });
       expectObservable(after(1, commit(t, 'g', 'stranger', 1))).toBe('1ms (a|)', { a: failed('UNKNOWN_MEMBER_ID') });
       expectObservable(after(1, commit(t, 'g', '', -1))).toBe('1ms (a|)', { a: failed('UNKNOWN_MEMBER_ID') });
       expectObservable(after(1, commit(t, 'simple', '', -1))).toBe('1ms (a|)', { a: ok });
       expectObservable(after(1, commit(t, 'gone', 'old-member', 3))).toBe('1ms (a|)', { a: failed('ILLEGAL_GENERATION') });
       expectObservable(after(2, defer(() => commit(t, 'g', m.memberId, 1)))).toBe('2ms (a|)', { a: ok });
-      expectObservable(at(3, () => [cluster.groupState('simple'), cluster.committed('simple')])).toBe('3ms (a|)', { a: ['Empty', { 'orders-0': 5n }] });
+      expectObservable(at(3, () => [cluster.groupState('simple'), cluster.committed('simple')])).toBe('3ms (a|)', { a: ['Empty', { 'orders/0': 5n }] });
     });
   });
 
@@ -76,7 +76,7 @@ describe('in-memory group coordinator: offsets', () => {
         // Generation 2 is CompletingRebalance until the leader's SyncGroup.
         defer(() => m1.commit$([orders0])).pipe(map(commitResults)),
       );
-      expectObservable(m1$).toBe('(ab) 16ms (cde|)', { a: 1, b: 'all', c: { 'orders-0': 'ok' }, d: 2, e: { 'orders-0': 'REBALANCE_IN_PROGRESS' } });
+      expectObservable(m1$).toBe('(ab) 16ms (cde|)', { a: 1, b: 'all', c: { 'orders/0': 'ok' }, d: 2, e: { 'orders/0': 'REBALANCE_IN_PROGRESS' } });
       expectObservable(after(10, outcome(m2.join$(), (r) => r.generationId))).toBe('20ms (a|)', { a: 2 });
     });
   });

@@ -112,6 +112,6 @@ export class Member {
   }
 }
 
-/** Per-partition commit results as `topic-partition: ok | CODE`. */
+/** Per-partition commit results as `topic/partition: ok | CODE`. */
 export const commitResults = (results: readonly PartitionResult[]): Record<string, string> =>
-  Object.fromEntries(results.map((r) => [`${r.topic}-${r.partition}`, r.error?.code ?? 'ok']));
+  Object.fromEntries(results.map((r) => [`${r.topic}/${r.partition}`, r.error?.code ?? 'ok']));
