@@ -2,7 +2,10 @@ import { KafkaClientError, protocolError, type ErrorContext, type KafkaErrorCode
 import type { Transport } from '../transport/port';
 
 /** A request kind, named after its {@link Transport} method: `'heartbeat'`, `'joinGroup'`, `'fetch'`, ... */
-export type ApiName = Exclude<keyof Transport, 'close'>;
+export type ApiName = Extract<
+  keyof Transport,
+  'metadata' | 'findCoordinator' | 'joinGroup' | 'syncGroup' | 'heartbeat' | 'leaveGroup' | 'offsetFetch' | 'offsetCommit' | 'listOffsets' | 'fetch'
+>;
 
 /** What an injected failure answers: a broker error code (with the request's context), or that exact error. */
 export type InjectedError = KafkaErrorCode | KafkaClientError;
