@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, SchedulerLike, Subject, Subscription, switchMap, throwError, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
@@ -71,7 +71,10 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
   let retry = Subscription.EMPTY;
   let revocation = Subscription.EMPTY;
   let current: { generation: Generation; revoked: Subject<void> } | undefined;
+  /** Partition counts the current assignment was made with: this member's topics, and as leader the group's. */
   let joinedCounts: PartitionCounts = {};
+  /** As leader, every topic the group subscribes to (as Java's leader does, it watches them all); else none. */
+  let groupTopics: readonly string[] = [];
   const done = new Subject<void>();
   let finished = false;
   const queue: GroupEvent[] = [];
@@ -106,6 +109,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     return partitionCounts(transport, topics).pipe(
       switchMap((counts) => {
         joinedCounts = counts;
+        groupTopics = [];
         return transport.joinGroup({
           groupId,
           coordinator: coordinator(),
@@ -133,6 +137,10 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       });
       const topics = [...new Set(subscriptions.flatMap((s) => s.topics))].sort();
       return partitionCounts(transport, topics).pipe(
+        tap((counts) => {
+          groupTopics = topics;
+          joinedCounts = { ...joinedCounts, ...counts };
+        }),
         map((counts) => [...strategy.assign(subscriptions, counts)].map(([memberId, assigned]) => ({ memberId, assignment: encodeAssignment({ assignedPartitions: assigned }) }))),
       );
     });
@@ -166,11 +174,14 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       .subscribe();
   };
 
-  /** While stable, a change in the subscribed topics' partition counts (a topic appears, grows) rejoins. */
+  /**
+   * While stable, a change in the subscribed topics' partition counts (a topic appears, grows) rejoins. The leader
+   * watches every topic of the group: a follower's rejoin with unchanged metadata does not rebalance.
+   */
   const watchMetadata = (): void => {
     watcher.unsubscribe();
     watcher = timer(options.metadataRefreshMs, options.metadataRefreshMs, scheduler)
-      .pipe(exhaustMap(() => partitionCounts(transport, options.topics()).pipe(catchError(() => EMPTY))))
+      .pipe(exhaustMap(() => partitionCounts(transport, [...new Set([...options.topics(), ...groupTopics])]).pipe(catchError(() => EMPTY))))
       .subscribe((counts) => {
         if (!sameCounts(counts, joinedCounts)) dispatch({ type: 'RejoinRequested' });
       });
