@@ -5,6 +5,7 @@
  * since a batch read waits to fill. Committed offsets else earliest, auto-commit off; defaults otherwise.
  */
 const path = require('node:path');
+const { setImmediate } = require('node:timers');
 const { main } = require('./common');
 
 main(async (job, counter) => {
