@@ -12,6 +12,8 @@ export interface PartitionSink {
   hasCredit(): boolean;
   /** The most bytes the next fetch may bring for this partition (the remaining byte credit). */
   fetchBytes(): number;
+  /** How many messages may be delivered now (the remaining message credit); the rest of a fetch is dropped and re-fetched. */
+  room(): number;
 }
 
 export interface FetcherOptions {
@@ -208,6 +210,17 @@ export class Fetcher {
         (decoded instanceof Promise ? from(decoded) : of(decoded)).pipe(
           tap((d) => {
             if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epoch) return;
+            const room = p.sink.room();
+            if (d.messages.length > room) {
+              // Over the message credit: deliver what fits, fetch the rest again later (bounded memory, exact position).
+              const fits = d.messages.slice(0, Math.max(0, room));
+              const last = fits[fits.length - 1];
+              if (last) {
+                p.position = last.offset + 1n;
+                p.sink.deliver(fits, r.highWatermark, Math.ceil((d.bytes * fits.length) / d.messages.length));
+              }
+              return;
+            }
             if (d.nextOffset > p.position) p.position = d.nextOffset;
             if (d.messages.length > 0) p.sink.deliver(d.messages, r.highWatermark, d.bytes);
           }),

@@ -31,6 +31,9 @@ export interface SessionSettings {
   readonly hasMarkers: () => boolean;
 }
 
+/** While a partition's message size is unknown, its first fetch under mark credit asks for at most this much. */
+const FIRST_FETCH_BYTES = 64 * 1024;
+
 /** A partition's delivery target inside a generation. */
 export type BatchListener = (messages: KafkaMessage[], highWatermark: bigint) => void;
 
@@ -165,8 +168,10 @@ export class GroupSession {
         next: (positions) => {
           const position = positions.get(partitionKey(topic, partition));
           if (position === undefined || !this.ledger.owns(topic, partition)) return sub.complete();
+          let bytesPerMessage: number | undefined;
           this.fetcher.add(topic, partition, position, {
             deliver: (messages, _hw, bytes) => {
+              bytesPerMessage = bytes / messages.length;
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
               sub.next(messages);
             },
@@ -175,10 +180,13 @@ export class GroupSession {
               const c = this.ledger.inFlight(topic, partition);
               return c.messages < s.credit.maxMessages && c.bytes < s.credit.maxBytes && this.ledger.totalInFlightBytes() < s.credit.globalMaxBytes;
             },
+            room: () => (this.tracking ? s.credit.maxMessages - this.ledger.inFlight(topic, partition).messages : Number.MAX_SAFE_INTEGER),
             fetchBytes: () => {
               if (!this.tracking) return Number.MAX_SAFE_INTEGER;
               const c = this.ledger.inFlight(topic, partition);
-              return Math.min(s.credit.maxBytes - c.bytes, s.credit.globalMaxBytes - this.ledger.totalInFlightBytes());
+              // The message budget in bytes, at the partition's last seen size per message (a first fetch is small).
+              const messageBudget = bytesPerMessage === undefined ? FIRST_FETCH_BYTES : Math.ceil((s.credit.maxMessages - c.messages) * bytesPerMessage);
+              return Math.min(messageBudget, s.credit.maxBytes - c.bytes, s.credit.globalMaxBytes - this.ledger.totalInFlightBytes());
             },
           });
         },
