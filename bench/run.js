@@ -10,6 +10,7 @@
  *   npm run bench -- --scenarios s1 --rounds 5 --clients ours-messages,kafkajs-eachBatch,java
  *   npm run bench -- --records 500000               # override the record count of throughput scenarios
  *   npm run bench -- --bootstrap 127.0.0.1:9092     # use a running broker instead of starting one
+ *   npm run bench -- --worktree                     # measure the working tree's src/ instead of HEAD's
  *
  * Writes bench/results/latest.{json,md} and dated copies (bench/results/ is gitignored).
  */
@@ -29,8 +30,8 @@ const SCENARIOS = [require('./scenarios/s1-small-records'), require('./scenarios
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
 function parseArgs(argv) {
-  /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, out: string }} */
-  const o = { quick: false, out: path.join(__dirname, 'results') };
+  /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, worktree: boolean, out: string }} */
+  const o = { quick: false, worktree: false, out: path.join(__dirname, 'results') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -44,6 +45,7 @@ function parseArgs(argv) {
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--records') o.records = Number(next());
     else if (a === '--bootstrap') o.bootstrap = next();
+    else if (a === '--worktree') o.worktree = true;
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(fs.readFileSync(path.join(__dirname, 'run.js'), 'utf8').split('*/')[0] + '*/\n');
@@ -65,7 +67,7 @@ async function main() {
   if (opts.clients) for (const c of opts.clients) if (!CLIENTS.some((x) => x.name === c)) throw new Error(`unknown client ${c}; known: ${CLIENTS.map((x) => x.name).join(', ')}`);
   const wantedClients = CLIENTS.filter((c) => !opts.clients || opts.clients.includes(c.name));
   // ours is always built (the admin kit produces and deletes topics), java too when available (the producer).
-  const built = preparePeers(new Set(['ours', 'java', ...wantedClients.map((c) => c.build)]));
+  const built = preparePeers(new Set(['ours', 'java', ...wantedClients.map((c) => c.build)]), { worktree: opts.worktree });
   if (!built.ours?.ok) throw new Error(`rx-kafka-cluster does not build: ${built.ours?.reason}`);
   const clients = wantedClients.filter((c) => built[c.build]?.ok);
   /** @type {Record<string, { ok: boolean, reason?: string }>} */

@@ -46,6 +46,7 @@ main(async (job, counter) => {
     },
     hasCredit: () => true,
     fetchBytes: () => d.consumer.fetch.partitionMax,
+    room: () => Number.MAX_SAFE_INTEGER,
   };
   counter.assigned();
   for (const o of earliest) fetcher.add(job.topic, o.partition, o.offset, sink);

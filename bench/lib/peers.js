@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Builds everything the clients need into bench/.peers/ (gitignored), never into the library's dependencies:
- *   - ours:    a snapshot build of src/ (tsc -> .peers/ours/dist), so concurrent edits of dist/ cannot change a run;
+ *   - ours:    a snapshot build of src/ at HEAD (tsc -> .peers/ours/dist), so concurrent edits cannot change a run;
  *   - npm:     kafkajs, @platformatic/kafka, node-rdkafka, each `npm install --prefix .peers/npm-<name>` on its own,
  *              so one failing build does not take the others down;
  *   - java:    javac of bench/java/*.java against the broker's kafka-clients jar (the Maven cache, libsDir());
@@ -42,15 +42,28 @@ const why = (out) =>
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
-/** Snapshot build of the library (our own tsc, our own outDir). */
-function buildOurs() {
+/**
+ * Snapshot build of the library: by default of the committed HEAD (`git archive`, so other people's uncommitted
+ * edits never leak into a measurement), or of the working tree with `worktree`. Compiled with the repository's
+ * tsc and tsconfig.build.json into .peers/ours/dist; rxjs and kafkajs resolve from the repository's node_modules.
+ * @param {boolean} worktree
+ */
+function buildOurs(worktree) {
   const out = path.join(PEERS, 'ours');
   fs.rmSync(out, { recursive: true, force: true });
+  fs.mkdirSync(out, { recursive: true });
+  let project = path.join(ROOT, 'tsconfig.build.json');
+  let version = run('git', ['-C', ROOT, 'describe', '--always', '--dirty']).out.trim() || 'unknown';
+  if (!worktree) {
+    const archive = run('bash', ['-c', `git -C "${ROOT}" archive HEAD src tsconfig.json tsconfig.build.json | tar -x -C "${out}"`]);
+    if (!archive.ok) return { ok: false, reason: `git archive failed: ${why(archive.out)}` };
+    project = path.join(out, 'tsconfig.build.json');
+    version = run('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).out.trim();
+  }
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = run(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', path.join(out, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'true']);
+  const r = run(process.execPath, [tsc, '-p', project, '--outDir', path.join(out, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'true']);
   if (!r.ok) return { ok: false, reason: `tsc failed: ${why(r.out)}` };
-  const git = run('git', ['-C', ROOT, 'describe', '--always', '--dirty']);
-  return { ok: true, dir: path.join(out, 'dist'), version: git.ok ? git.out.trim() : 'unknown' };
+  return { ok: true, dir: path.join(out, 'dist'), version: worktree ? `${version} (working tree)` : version };
 }
 
 /** @param {keyof typeof NPM_PEERS} name */
@@ -110,15 +123,16 @@ function buildSarama() {
 /**
  * Builds what `wanted` (a set of build names: ours, kafkajs, platformatic, rdkafka, java, sarama) needs.
  * @param {Set<string>} wanted
+ * @param {{ worktree?: boolean }} [opts]
  * @returns {Record<string, { ok: boolean, reason?: string, [k: string]: unknown }>}
  */
-function preparePeers(wanted) {
+function preparePeers(wanted, opts = {}) {
   fs.mkdirSync(PEERS, { recursive: true });
   /** @type {Record<string, any>} */
   const built = {};
   if (wanted.has('ours')) {
-    log('building rx-kafka-cluster (snapshot of src/) ...');
-    built.ours = buildOurs();
+    log(`building rx-kafka-cluster (${opts.worktree ? 'working tree' : 'HEAD'}) ...`);
+    built.ours = buildOurs(!!opts.worktree);
   }
   for (const name of /** @type {(keyof typeof NPM_PEERS)[]} */ (Object.keys(NPM_PEERS))) if (wanted.has(name)) built[name] = installNpm(name);
   if (wanted.has('java')) {

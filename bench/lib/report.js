@@ -35,6 +35,7 @@ function runStats(m) {
     maxMs: r.maxMs,
     latencySamples: r.latencySamples,
     error: m.error,
+    stderrTail: m.error ? m.stderrTail : undefined,
   };
 }
 
