@@ -7,7 +7,7 @@ const kafkajsOnlyInAdapter = {
 };
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.peers/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', '.examples-build/**', 'node_modules/**', 'coverage/**', 'bench/.peers/**', 'bench/results/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,7 +20,11 @@ module.exports = tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
-    rules: { '@typescript-eslint/no-require-imports': 'off', ...kafkajsOnlyInAdapter },
+    rules: {
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      ...kafkajsOnlyInAdapter,
+    },
   },
   {
     // The kafkajs adapter is the one place kafkajs may be imported. bench/ runs kafkajs as a peer client it
