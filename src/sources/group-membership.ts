@@ -191,6 +191,11 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     if (finished) return;
     finished = true;
     for (const s of [request, heartbeat, watcher, retry, revocation]) s.unsubscribe();
+    // A generation still held (the membership failed) ends with it: its partitions are lost, not kept.
+    const held = current;
+    current = undefined;
+    held?.revoked.next();
+    held?.revoked.complete();
     done.next();
     done.complete();
   };
