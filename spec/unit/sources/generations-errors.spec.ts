@@ -1,4 +1,4 @@
-import { catchError, map, Observable, of, timer } from 'rxjs';
+import { catchError, concat, map, mergeMap, Observable, of, timer } from 'rxjs';
 import { isKafkaClientError, type KafkaErrorCode } from '../../../src/errors';
 import type { Generation } from '../../../src/sources/group-membership';
 import { at, describeNotification, memberIdOf, runVirtual, testCluster, testMember, views } from './generations-fixture';
@@ -346,6 +346,19 @@ describe('generations$ error paths (in-memory broker, virtual time)', () => {
         expectObservable(
           at(3701, () => [a.requests('heartbeat').map((r) => `${r.at} ${r.outcome}`), a.requests('findCoordinator').map((r) => r.at), a.requests('leaveGroup').length]),
         ).toBe('3701ms (a|)', { a: [['1000 ok', '2000 ok', '3000 ConnectionError'], [0, 3000, 3100, 3300, 3700], 0] });
+      });
+    });
+
+    it('while stable: the held generation\'s revoked$ fires before the stream fails, so nothing keyed on it outlives the membership', () => {
+      runVirtual(({ expectObservable }, scheduler) => {
+        const cluster = testCluster(scheduler);
+        const a = testMember(cluster, scheduler, 'a');
+        scheduler.schedule(() => cluster.unreachable(true), 2500);
+        const lifecycle$ = a.generations$.pipe(
+          mergeMap((g) => concat(of(`gen ${g.generationId}`), g.revoked$.pipe(map(() => `revoked ${g.generationId}`)))),
+          catchError((e: unknown) => of(isKafkaClientError(e) ? e._tag : String(e))),
+        );
+        expectObservable(lifecycle$).toBe('a 3699ms (bc|)', { a: 'gen 1', b: 'revoked 1', c: 'BrokerUnavailable' });
       });
     });
   });
