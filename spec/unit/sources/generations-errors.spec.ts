@@ -32,6 +32,33 @@ describe('generations$ error paths (in-memory broker, virtual time)', () => {
     });
   });
 
+  describe('JoinGroup errors', () => {
+    it('REBALANCE_IN_PROGRESS on JoinGroup: the member sends JoinGroup again at once, without backoff', () => {
+      runVirtual(({ expectObservable }, scheduler) => {
+        const cluster = testCluster(scheduler);
+        const a = testMember(cluster, scheduler, 'a');
+        a.transport.failNext('joinGroup', 1, 'REBALANCE_IN_PROGRESS');
+        expectObservable(brief(a.generations$), '^ 999ms !').toBe('a', { a: `1 ${A1}: 0,1,2,3` });
+        expectObservable(at(1, () => [a.requests('joinGroup').map((r) => `${r.at} '${r.memberId}' ${r.outcome}`), a.requests('findCoordinator').length])).toBe('1ms (a|)', {
+          a: [[`0 '' REBALANCE_IN_PROGRESS`, `0 '' MEMBER_ID_REQUIRED`, `0 '${A1}' ok`], 1],
+        });
+      });
+    });
+
+    it.each<[KafkaErrorCode, string]>([
+      ['GROUP_AUTHORIZATION_FAILED', 'AuthorizationError GROUP_AUTHORIZATION_FAILED final'],
+      ['INCONSISTENT_GROUP_PROTOCOL', 'KafkaProtocolError INCONSISTENT_GROUP_PROTOCOL final'],
+    ])('%s on JoinGroup (not retriable): the stream fails at once with that typed error, no retry', (code, failure) => {
+      runVirtual(({ expectObservable }, scheduler) => {
+        const cluster = testCluster(scheduler);
+        const a = testMember(cluster, scheduler, 'a');
+        a.transport.failNext('joinGroup', 1, code);
+        expectObservable(brief(a.generations$)).toBe('(a|)', { a: failure });
+        expectObservable(at(1000, () => a.sent.map((r) => r.api))).toBe('1000ms (a|)', { a: ['findCoordinator', 'metadata', 'joinGroup'] });
+      });
+    });
+  });
+
   describe('SyncGroup errors', () => {
     it.each<[KafkaErrorCode, string, string]>([
       // The coordinator never saw the failed SyncGroup: it answers the repeated JoinGroup with generation 1 again.
