@@ -12,7 +12,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { probeMetadata } = require('./metadata-probe');
+const { probeCoordinator, probeMetadata } = require('./metadata-probe');
 
 /** The default Kafka version: the newest 4.x that resolves from Maven Central here. */
 const DEFAULT_KAFKA_VERSION = '4.4.0';
@@ -200,6 +200,28 @@ async function waitReady(cluster, timeoutMs) {
 }
 
 /**
+ * Waits until a group coordinator is available (FindCoordinator answers without error): the first one creates
+ * the offsets topic, so consumer groups work from the first test on.
+ * @param {KafkaCluster} cluster @param {number} timeoutMs
+ */
+async function waitCoordinator(cluster, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  const node = cluster.nodes[0];
+  if (!node) return;
+  let code = -1;
+  while (Date.now() < deadline) {
+    try {
+      code = await probeCoordinator('127.0.0.1', node.port);
+      if (code === 0) return;
+    } catch {
+      code = -1;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`No group coordinator after ${timeoutMs} ms (last FindCoordinator error code ${code}).\n--- ${node.log} (tail) ---\n${tail(node.log)}`);
+}
+
+/**
  * Formats storage for and starts a cluster of `nodes` combined broker+controller nodes on free loopback ports.
  * @param {{ nodes?: number, version?: string, detached?: boolean, heapMb?: number, readyTimeoutMs?: number, overrides?: Record<string, string | number | boolean> }} [opts]
  * @returns {Promise<KafkaCluster>}
@@ -227,6 +249,7 @@ async function startCluster(opts = {}) {
   for (const node of nodes) spawnNode(cluster, node, { detached: opts.detached });
   try {
     await waitReady(cluster, opts.readyTimeoutMs || 90000);
+    await waitCoordinator(cluster, opts.readyTimeoutMs || 90000);
   } catch (e) {
     await stopCluster(cluster);
     throw e;

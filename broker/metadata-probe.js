@@ -7,19 +7,16 @@
 const net = require('node:net');
 
 /**
- * @param {string} host
- * @param {number} port
- * @param {number} timeoutMs
- * @returns {Promise<{ brokers: { nodeId: number, host: string, port: number }[], controllerId: number }>}
+ * One request/response on a fresh socket; resolves with the response body after the correlation id.
+ * @param {string} host @param {number} port @param {number} apiKey @param {number} version @param {Buffer} body @param {number} timeoutMs
+ * @returns {Promise<Buffer>}
  */
-function probeMetadata(host, port, timeoutMs = 2000) {
+function roundTrip(host, port, apiKey, version, body, timeoutMs) {
   return new Promise((resolve, reject) => {
     const clientId = Buffer.from('rx-kafka-cluster-probe');
-    const body = Buffer.alloc(4);
-    body.writeInt32BE(-1, 0); // topics: null -> none described in v1+ means "all"; we only read brokers
     const header = Buffer.alloc(2 + 2 + 4 + 2);
-    header.writeInt16BE(3, 0); // api key Metadata
-    header.writeInt16BE(1, 2); // version 1 (supported by Kafka 3.x and 4.x)
+    header.writeInt16BE(apiKey, 0);
+    header.writeInt16BE(version, 2);
     header.writeInt32BE(1, 4); // correlation id
     header.writeInt16BE(clientId.length, 8);
     const payload = Buffer.concat([header, clientId, body]);
@@ -29,7 +26,7 @@ function probeMetadata(host, port, timeoutMs = 2000) {
     const socket = net.connect({ host, port });
     /** @type {Buffer[]} */
     const chunks = [];
-    const timer = setTimeout(() => fail(new Error(`metadata probe to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => fail(new Error(`probe (api ${apiKey}) to ${host}:${port} timed out after ${timeoutMs} ms`)), timeoutMs);
     /** @param {Error} e */
     const fail = (e) => {
       clearTimeout(timer);
@@ -44,13 +41,34 @@ function probeMetadata(host, port, timeoutMs = 2000) {
       if (buf.length < 4 || buf.length < 4 + buf.readInt32BE(0)) return;
       clearTimeout(timer);
       socket.destroy();
-      try {
-        resolve(parseMetadataV1(buf.subarray(8, 4 + buf.readInt32BE(0))));
-      } catch (e) {
-        reject(e);
-      }
+      resolve(buf.subarray(8, 4 + buf.readInt32BE(0)));
     });
   });
+}
+
+/**
+ * Metadata v1 (supported by Kafka 3.x and 4.x): the brokers the cluster reports.
+ * @param {string} host @param {number} port @param {number} timeoutMs
+ * @returns {Promise<{ brokers: { nodeId: number, host: string, port: number }[], controllerId: number }>}
+ */
+async function probeMetadata(host, port, timeoutMs = 2000) {
+  const body = Buffer.alloc(4);
+  body.writeInt32BE(-1, 0); // topics: null -> all; we only read brokers
+  return parseMetadataV1(await roundTrip(host, port, 3, 1, body, timeoutMs));
+}
+
+/**
+ * FindCoordinator v0 for a group: the Kafka error code (0 once a group coordinator is available, i.e. the
+ * offsets topic exists and has leaders).
+ * @param {string} host @param {number} port @param {string} groupId @param {number} timeoutMs
+ * @returns {Promise<number>}
+ */
+async function probeCoordinator(host, port, groupId = 'rx-kafka-cluster-probe', timeoutMs = 2000) {
+  const id = Buffer.from(groupId);
+  const body = Buffer.alloc(2);
+  body.writeInt16BE(id.length, 0);
+  const res = await roundTrip(host, port, 10, 0, Buffer.concat([body, id]), timeoutMs);
+  return res.readInt16BE(0);
 }
 
 /** @param {Buffer} b response body after the correlation id */
@@ -76,4 +94,4 @@ function parseMetadataV1(b) {
   return { brokers, controllerId };
 }
 
-module.exports = { probeMetadata };
+module.exports = { probeMetadata, probeCoordinator };
