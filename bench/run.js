@@ -11,6 +11,8 @@
  *   npm run bench -- --records 500000               # override the record count of throughput scenarios
  *   npm run bench -- --bootstrap 127.0.0.1:9092     # use a running broker instead of starting one
  *   npm run bench -- --worktree                     # measure the working tree's src/ instead of HEAD's
+ *   npm run bench -- --profile                      # also write V8 CPU profiles of the Node clients and their top
+ *                                                   # functions (bench/results/profiles/; profiling slows them down)
  *
  * Writes bench/results/latest.{json,md} and dated copies (bench/results/ is gitignored).
  */
@@ -24,14 +26,15 @@ const { CLIENTS } = require('./lib/clients');
 const { runThroughput, runLatency } = require('./lib/scenario-kinds');
 const { summarize, scenarioTable } = require('./lib/report');
 const { hasGnuTime } = require('./lib/measure');
+const { summarizeProfiles } = require('./lib/profile-summary');
 
 const SCENARIOS = [require('./scenarios/s1-small-records'), require('./scenarios/s2-large-records'), require('./scenarios/s3-many-partitions'), require('./scenarios/s6-latency')];
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
 function parseArgs(argv) {
-  /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, worktree: boolean, out: string }} */
-  const o = { quick: false, worktree: false, out: path.join(__dirname, 'results') };
+  /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, worktree: boolean, profile: boolean, out: string }} */
+  const o = { quick: false, worktree: false, profile: false, out: path.join(__dirname, 'results') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -46,6 +49,7 @@ function parseArgs(argv) {
     else if (a === '--records') o.records = Number(next());
     else if (a === '--bootstrap') o.bootstrap = next();
     else if (a === '--worktree') o.worktree = true;
+    else if (a === '--profile') o.profile = true;
     else if (a === '--out') o.out = path.resolve(next());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(fs.readFileSync(path.join(__dirname, 'run.js'), 'utf8').split('*/')[0] + '*/\n');
@@ -73,6 +77,11 @@ async function main() {
   /** @type {Record<string, { ok: boolean, reason?: string }>} */
   const unavailable = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
 
+  const profileDir = path.join(opts.out, 'profiles');
+  if (opts.profile) {
+    fs.mkdirSync(profileDir, { recursive: true });
+    process.env.BENCH_PROFILE_DIR = profileDir;
+  }
   const startedAt = new Date();
   const cluster = opts.bootstrap ? undefined : await startCluster({ nodes: 1, heapMb: 1024 });
   const bootstrap = opts.bootstrap ?? /** @type {NonNullable<typeof cluster>} */ (cluster).bootstrap;
@@ -109,6 +118,7 @@ async function main() {
     java: versionOf('java', ['-version']),
     go: versionOf('go', ['version']),
     kafkaBroker: cluster?.version ?? DEFAULT_KAFKA_VERSION,
+    nodeOptions: process.env.NODE_OPTIONS || '',
     rxKafkaCluster: built.ours?.version,
     ...Object.fromEntries(Object.entries(built).filter(([k]) => k !== 'ours').map(([k, v]) => [k, v.ok ? v.version : `not built: ${v.reason}`])),
   };
@@ -143,6 +153,11 @@ async function main() {
   for (const name of ['latest', stamp]) {
     fs.writeFileSync(path.join(opts.out, `${name}.json`), JSON.stringify(report, null, 2));
     fs.writeFileSync(path.join(opts.out, `${name}.md`), md);
+  }
+  if (opts.profile) {
+    const summary = summarizeProfiles(profileDir);
+    fs.writeFileSync(path.join(profileDir, 'summary.md'), summary);
+    process.stdout.write(`\n${summary}\n`);
   }
   log(`results: ${path.relative(process.cwd(), path.join(opts.out, 'latest.md'))} (and .json)`);
 }

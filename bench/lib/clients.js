@@ -20,7 +20,10 @@ const nodeClient = (file, job, built) => {
     platformatic: built.platformatic?.prefix,
     rdkafka: built.rdkafka?.prefix,
   };
-  return /** @type {[string, string[]]} */ ([process.execPath, [path.join(CLIENTS_DIR, file), JSON.stringify({ ...job, peers })]]);
+  // --profile: V8 CPU profiles of the Node clients (bench/results/profiles/<client>-<scenario>-*.cpuprofile).
+  const dir = process.env.BENCH_PROFILE_DIR;
+  const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${path.basename(file, '.js')}-${job.topic}-${Date.now()}.cpuprofile`] : [];
+  return /** @type {[string, string[]]} */ ([process.execPath, [...prof, path.join(CLIENTS_DIR, file), JSON.stringify({ ...job, peers })]]);
 };
 
 /** @type {ClientDef[]} */
