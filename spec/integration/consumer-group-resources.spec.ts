@@ -1,11 +1,14 @@
 import { lastValueFrom } from 'rxjs';
-import { concatMap, map, take, tap } from 'rxjs/operators';
+import { concatMap, take, tap } from 'rxjs/operators';
 import { consumerGroup, markOffsets } from '../../src';
 import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { brokers, uniqueName } from '../support/names';
 
-/** Sockets and timers this process holds (Node's own view of what keeps it alive). */
-const handles = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'Timeout').sort();
+/** Sockets and timers this process holds (Node's own view of what keeps it alive), counted by kind. */
+const handles = () => {
+  const all = process.getActiveResourcesInfo();
+  return { sockets: all.filter((r) => r === 'TCPSocketWrap').length, timers: all.filter((r) => r === 'Timeout').length };
+};
 
 describe('consumer group resources on a real broker', () => {
   let kit: AdminKit;
@@ -46,10 +49,12 @@ describe('consumer group resources on a real broker', () => {
     const before = handles();
     const group = consumerGroup({ brokers: brokers(), groupId: uniqueName('handles-group'), topics: [topic], consumer: { offsets: { initial: 'oldest' } } });
     await lastValueFrom(group.messages$.pipe(take(300), markOffsets(group)), { defaultValue: undefined });
-    expect(handles().length).toBeGreaterThanOrEqual(before.length); // still open until the close finished
+    expect(handles().sockets).toBeGreaterThan(before.sockets); // the group's connections are open until it closes
     await lastValueFrom(group.close(), { defaultValue: undefined });
     await lastValueFrom(group.close(), { defaultValue: undefined }); // idempotent
-    expect(handles()).toEqual(before);
+    // Nothing the group opened is left (other clients' timers may have ended meanwhile, hence at most).
+    const after = handles();
+    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+    expect(after.timers).toBeLessThanOrEqual(before.timers);
   });
 });
-void map;
