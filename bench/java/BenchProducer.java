@@ -30,7 +30,9 @@ public class BenchProducer {
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
         props.put(ProducerConfig.LINGER_MS_CONFIG, rate > 0 ? "0" : "20");
-        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(rate > 0 ? 16384 : 512 * 1024));
+        // Big batches, but at most 64 MiB of open batches over all partitions (200 partitions x 512 KiB ran out of heap).
+        int batchBytes = rate > 0 ? 16384 : Math.max(16384, Math.min(512 * 1024, 64 * 1024 * 1024 / partitions));
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(batchBytes));
         props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, String.valueOf(256L * 1024 * 1024));
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(16 * 1024 * 1024));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");

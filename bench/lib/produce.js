@@ -16,7 +16,7 @@ const adminKit = (built, /** @type {string[]} */ brokers) => require(path.join(b
  * @returns {{ done: Promise<{ records: number, ms: number }>, kill: () => void }}
  */
 function javaProducer(built, o) {
-  const args = ['-Xmx512m', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', built.java.classpath, 'BenchProducer', o.bootstrap, o.topic, String(o.records), String(o.valueBytes), String(o.partitions)];
+  const args = ['-Xmx1g', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', built.java.classpath, 'BenchProducer', o.bootstrap, o.topic, String(o.records), String(o.valueBytes), String(o.partitions)];
   if (o.ratePerSec) args.push(String(o.ratePerSec));
   const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
