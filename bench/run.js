@@ -22,13 +22,19 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 const { startCluster, stopCluster, DEFAULT_KAFKA_VERSION } = require('../broker/kafka-broker');
 const { preparePeers } = require('./lib/peers');
-const { CLIENTS } = require('./lib/clients');
+const { CLIENTS, runsIn } = require('./lib/clients');
 const { runThroughput, runLatency } = require('./lib/scenario-kinds');
 const { summarize, scenarioTable } = require('./lib/report');
 const { hasGnuTime } = require('./lib/measure');
 const { summarizeProfiles } = require('./lib/profile-summary');
 
-const SCENARIOS = [require('./scenarios/s1-small-records'), require('./scenarios/s2-large-records'), require('./scenarios/s3-many-partitions'), require('./scenarios/s6-latency')];
+const SCENARIOS = [
+  require('./scenarios/s1-small-records'),
+  require('./scenarios/s2-large-records'),
+  require('./scenarios/s3-many-partitions'),
+  require('./scenarios/s5-memory'),
+  require('./scenarios/s6-latency'),
+];
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
@@ -70,6 +76,7 @@ async function main() {
   const scenarios = SCENARIOS.filter((s) => !opts.scenarios || opts.scenarios.includes(s.id));
   if (opts.clients) for (const c of opts.clients) if (!CLIENTS.some((x) => x.name === c)) throw new Error(`unknown client ${c}; known: ${CLIENTS.map((x) => x.name).join(', ')}`);
   const wantedClients = CLIENTS.filter((c) => !opts.clients || opts.clients.includes(c.name));
+  if (!opts.clients) wantedClients.splice(0, wantedClients.length, ...wantedClients.filter((c) => scenarios.some((s) => runsIn(c, s.kind))));
   // ours is always built (the admin kit produces and deletes topics), java too when available (the producer).
   const built = preparePeers(new Set(['ours', 'java', ...wantedClients.map((c) => c.build)]), { worktree: opts.worktree });
   if (!built.ours?.ok) throw new Error(`rx-kafka-cluster does not build: ${built.ours?.reason}`);
@@ -93,7 +100,7 @@ async function main() {
   const sections = [];
   try {
     for (const sc of scenarios) {
-      const ctx = { bootstrap, quick: opts.quick, rounds, records: opts.records, clients, built };
+      const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
       try {
         const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : await runThroughput(sc, ctx);
         runs.push(...r.runs);
@@ -103,7 +110,8 @@ async function main() {
         scenarioInfo[sc.id] = { ...sc, error: String(e) };
       }
       const rows = summarize(runs);
-      const table = scenarioTable(sc, rows, unavailable);
+      const notBuilt = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok && runsIn(c, sc.kind)).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
+      const table = scenarioTable(sc, rows, notBuilt);
       sections.push(`${table}${scenarioInfo[sc.id].error ? `\n\nScenario failed: ${scenarioInfo[sc.id].error}` : ''}`);
       process.stdout.write(`\n${sections[sections.length - 1]}\n\n`);
     }

@@ -3,8 +3,9 @@
  * What every Node client shares: its job (argv[2], JSON from the runner), a counter for the hot path, and the one
  * `RESULT {json}` line it prints at the end. Non-Node clients (Java, Go) print the same line.
  *
- * Job: { brokers: string[], topic, records, groupId, mode: 'throughput' | 'latency', timeoutMs, valueBytes,
- *        peers: { [name]: dir } (where the runner built or installed things) }
+ * Job: { brokers: string[], topic, records, groupId, mode: 'throughput' | 'latency' | 'memory', timeoutMs, valueBytes,
+ *        durationMs? (memory mode: stop this long after the first message), handlerMs? (memory mode: the slow
+ *        handler's delay per message), peers: { [name]: dir } (where the runner built or installed things) }
  * Result: { count, bytes, startMs, assignedMs, firstMs, lastMs, windowCpuMs, closeMs?, p50Ms?, p99Ms?, maxMs?, error? }
  *   startMs: process start; assignedMs: the client had its partitions (group joined, offsets about to be fetched);
  *   firstMs/lastMs: first and last message seen (all wall clock, ms since the epoch);
@@ -14,7 +15,7 @@
  */
 const { performance } = require('node:perf_hooks');
 
-/** @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency', timeoutMs: number, valueBytes: number, partitions: number, peers: Record<string, string> }} Job */
+/** @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency' | 'memory', timeoutMs: number, valueBytes: number, partitions: number, durationMs?: number, handlerMs?: number, peers: Record<string, string> }} Job */
 
 /** @returns {Job} */
 function job() {
@@ -51,6 +52,7 @@ function counter(j) {
   const done = new Promise((r) => (resolve = r));
 
   const finish = () => {
+    if (lastMs) return;
     lastMs = Date.now();
     cpuAtLast = cpuMs();
     resolve();
@@ -61,6 +63,7 @@ function counter(j) {
     if (count === 0) {
       firstMs = Date.now();
       if (!assignedMs) cpuAtFirst = cpuMs();
+      if (j.durationMs) setTimeout(finish, j.durationMs);
     }
     count++;
     bytes += valueLength;
@@ -94,6 +97,9 @@ function counter(j) {
   return { onMessage, assigned, done, result, get count() { return count; } };
 }
 
+/** The slow handler of the memory scenario: waits `ms` (a timer), as an I/O-bound handler would. @param {number} ms */
+const slowHandler = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** @param {Record<string, unknown>} result */
 function emit(result) {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
@@ -122,7 +128,7 @@ function main(consume) {
     if (finished) return;
     finished = true;
     clearTimeout(watchdog);
-    emit({ ...c.result(), closeMs: Date.now() - t0 });
+    emit({ ...c.result(), closeMs: Date.now() - t0, heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1048576) });
     // A clean close leaves nothing behind; exit anyway so a lingering timer in a peer library cannot hold us.
     setTimeout(() => process.exit(0), 200).unref();
   })().catch((e) => {
@@ -133,4 +139,4 @@ function main(consume) {
   });
 }
 
-module.exports = { main, job, counter, emit };
+module.exports = { main, job, counter, emit, slowHandler };

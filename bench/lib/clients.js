@@ -8,8 +8,9 @@ const path = require('node:path');
 const CLIENTS_DIR = path.join(__dirname, '..', 'clients');
 
 /**
- * @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency', timeoutMs: number, valueBytes: number, partitions: number }} RunJob
- * @typedef {{ name: string, label: string, build: string, command: (job: RunJob, built: Record<string, any>) => [string, string[]] }} ClientDef
+ * @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency' | 'memory', timeoutMs: number, valueBytes: number, partitions: number, durationMs?: number, handlerMs?: number }} RunJob
+ * @typedef {{ name: string, label: string, build: string, kinds?: string[], command: (job: RunJob, built: Record<string, any>) => [string, string[]] }} ClientDef
+ *   kinds: the scenario kinds it runs in (default: throughput and latency)
  */
 
 /** @param {string} file @param {RunJob} job @param {Record<string, any>} built */
@@ -46,9 +47,16 @@ const CLIENTS = [
       ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', b.java.classpath, 'BenchConsumer', j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode],
     ],
   },
+  // Slow handlers, for the memory scenario only.
+  { name: 'ours-slow', label: 'rx-kafka-cluster messages$ + concatMap(handler) + markOffsets', build: 'ours', kinds: ['memory'], command: (j, b) => nodeClient('ours-slow.js', j, b) },
+  { name: 'ours-slow-partitions', label: 'rx-kafka-cluster partitions$ + concatMap(handler) + markOffsets', build: 'ours', kinds: ['memory'], command: (j, b) => nodeClient('ours-slow-partitions.js', j, b) },
+  { name: 'kafkajs-slow', label: 'kafkajs 2.2.4 eachMessage(handler)', build: 'kafkajs', kinds: ['memory'], command: (j, b) => nodeClient('kafkajs-slow.js', j, b) },
   { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
 ];
 
 const byName = new Map(CLIENTS.map((c) => [c.name, c]));
 
-module.exports = { CLIENTS, byName };
+/** Whether a client runs in a scenario of `kind`. @param {ClientDef} c @param {string} kind */
+const runsIn = (c, kind) => (c.kinds ?? ['throughput', 'latency']).includes(kind);
+
+module.exports = { CLIENTS, byName, runsIn };

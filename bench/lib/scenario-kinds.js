@@ -3,6 +3,7 @@
  * How the two kinds of scenario run:
  *   throughput: one pre-produced topic; each round runs every client once (rotating who goes first), each from the
  *               earliest offset with a fresh group, until it has seen every record;
+ *   memory:     as throughput, but the clients have slow handlers and stop after a fixed time; peak RSS is the point;
  *   latency:    per client and round a fresh topic; the client starts, the Java producer paces records into it.
  */
 const crypto = require('node:crypto');
@@ -29,10 +30,12 @@ async function runThroughput(sc, ctx) {
   log(`${sc.id}: produced in ${(produced.ms / 1000).toFixed(1)} s (${produced.producer} producer)`);
   const runs = [];
   // Generous: 20k records/s is well below the slowest client measured here.
-  const timeoutMs = Math.max(60_000, Math.ceil(records / 20_000) * 1000 + 30_000);
+  const memory = sc.kind === 'memory';
+  const durationMs = memory ? (ctx.quick ? sc.quickSeconds : sc.seconds) * 1000 : undefined;
+  const timeoutMs = memory ? /** @type {number} */ (durationMs) + 60_000 : Math.max(60_000, Math.ceil(records / 20_000) * 1000 + 30_000);
   for (let round = 1; round <= ctx.rounds; round++) {
     for (const client of rotate(ctx.clients, round - 1)) {
-      const job = { brokers: ctx.bootstrap.split(','), topic, records, groupId: `bench-${sc.id}-${client.name}-${round}-${rand()}`, mode: /** @type {const} */ ('throughput'), timeoutMs, valueBytes: sc.valueBytes, partitions: sc.partitions };
+      const job = { brokers: ctx.bootstrap.split(','), topic, records, groupId: `bench-${sc.id}-${client.name}-${round}-${rand()}`, mode: memory ? /** @type {const} */ ('memory') : /** @type {const} */ ('throughput'), timeoutMs, valueBytes: sc.valueBytes, partitions: sc.partitions, durationMs, handlerMs: sc.handlerMs };
       const [cmd, args] = client.command(job, ctx.built);
       const loadBefore = os.loadavg()[0];
       const m = await measure(cmd, args, { timeoutMs });
