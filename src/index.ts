@@ -7,6 +7,7 @@ export { flattenBatches } from './operators/flatten-batches';
 export type { KafkaMessage, MessageHeader } from './protocol/message';
 export type { Assignment } from './protocol/assignment';
 export type { MarkResult } from './protocol/offset-ledger';
+export { OffsetStash, type StashedOffset } from './protocol/offset-stash';
 export { range, roundrobin, type AssignmentStrategy, type AssignmentPlan, type MemberSubscription, type PartitionCounts } from './strategies';
 export { CONFIG_DEFAULTS, validateConfig, ConfigValidationError, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from './config';
 export { KafkaClientError, type ErrorContext, type ErrorTag, type KafkaErrorCode } from './errors';

@@ -6,6 +6,7 @@ import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
 import { partitionsOf } from '../protocol/assignment';
 import type { KafkaMessage } from '../protocol/message';
 import type { MarkResult } from '../protocol/offset-ledger';
+import type { OffsetStash } from '../protocol/offset-stash';
 import type { Transport } from '../transport';
 import type { Generation, GroupNotification } from './group-membership';
 import { GroupSession, SessionSettings } from './group-session';
@@ -52,6 +53,8 @@ export interface ConsumerGroup extends OffsetMarker {
   /** Moves the commit position back (or forward) to just after `message` (sarama-cluster ResetOffset). */
   resetOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
   resetPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
+  /** Applies an OffsetStash's marks and resets (sarama-cluster MarkOffsets(stash)); the stash is left as is. */
+  markStash(stash: OffsetStash): readonly MarkResult[];
   /** Commits every moved mark now; completes when the broker confirmed. */
   commitOffsets(): Observable<void>;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
@@ -164,6 +167,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),
     resetOffset: (m, metadata) => apply('reset', m.topic, m.partition, m.offset + 1n, metadata),
     resetPartitionOffset: (topic, partition, offset, metadata) => apply('reset', topic, partition, offset + 1n, metadata),
+    markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
     commitOffsets: () => defer(() => (session ? session.commit() : EMPTY)),
     close: () =>
       defer(() => {

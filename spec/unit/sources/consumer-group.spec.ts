@@ -1,5 +1,5 @@
 import { concatMap, map, mergeMap, take, tap, timer } from 'rxjs';
-import { markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { markOffsets, OffsetStash, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
 
@@ -181,6 +181,90 @@ describe('consumerGroup marking modes and failures, in virtual time', () => {
       expect(String(failed)).toContain('handler failed at 5');
       expect(cluster.committed('g')).toEqual({ 't/0': 5n });
       expect(cluster.members('g')).toEqual([]);
+    });
+  });
+});
+
+describe('consumerGroup positions and partitions, in virtual time', () => {
+  it('an OffsetStash applied with markStash is committed like individual marks', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      cluster.produce('t', 0, values(3));
+      cluster.produce('t', 1, values(3));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const stash = new OffsetStash();
+      group.messages$.pipe(take(6)).subscribe({
+        next: (m) => stash.markOffset(m),
+        complete: () => {
+          group.markStash(stash);
+          group.close().subscribe();
+        },
+      });
+      ts.flush();
+      expect(cluster.committed('g')).toEqual({ 't/0': 3n, 't/1': 3n });
+    });
+  });
+
+  it('OFFSET_OUT_OF_RANGE resets by the configured policy and is reported on errors$, never silently', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(10));
+      // A commit at 2, then the log start moves past it (retention): position 2 is out of range.
+      const first = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      first.group.messages$.pipe(take(2), markOffsets(first.group)).subscribe();
+      timer(1000).subscribe(() => cluster.deleteRecords('t', 0, 6n));
+      const seen: bigint[] = [];
+      const errors: KafkaClientError[] = [];
+      timer(2000).subscribe(() => {
+        const second = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'], consumer: { offsets: { outOfRange: 'oldest' } } });
+        second.group.errors$.subscribe((e) => errors.push(e));
+        second.group.messages$.pipe(take(4), tap((m) => seen.push(m.offset)), markOffsets(second.group)).subscribe();
+      });
+      ts.flush();
+      expect(seen).toEqual([6n, 7n, 8n, 9n]);
+      expect(errors.map((e) => [e._tag, e.context.partition, e.context.offset])).toContainEqual(['OffsetReset', 0, 2n]);
+    });
+  });
+
+  it('partition mode: unsubscribing one partition stops fetching it without a rebalance', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      cluster.produce('t', 0, values(2));
+      cluster.produce('t', 1, values(2));
+      const { group, recorded } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const generations: number[] = [];
+      group.generations$.subscribe((g) => generations.push(g.generationId));
+      group.partitions$.subscribe((p) => {
+        const sub = p.pipe(markOffsets(group)).subscribe();
+        if (p.partition === 0) timer(500).subscribe(() => sub.unsubscribe());
+      });
+      timer(700).subscribe(() => cluster.produce('t', 0, values(5, 'late')));
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(generations).toHaveLength(1); // no rebalance
+      expect(recorded.fetches.filter((f) => f.at > 600).flatMap((f) => f.partitions).some((p) => p.startsWith('t/0@'))).toBe(false);
+      expect(cluster.committed('g')['t/0']).toBe(2n);
+    });
+  });
+
+  it('a partition whose leader moves is fetched from the new leader, nothing lost or repeated', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ brokers: 2, topics: { t: 1 } });
+      cluster.produce('t', 0, values(3));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const seen: bigint[] = [];
+      group.messages$.pipe(tap((m) => seen.push(m.offset)), markOffsets(group)).subscribe();
+      timer(500).subscribe(() => {
+        cluster.moveLeader('t', 0, cluster.leaderOf('t', 0) === 0 ? 1 : 0);
+        cluster.produce('t', 0, values(3, 'after'));
+      });
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(seen).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
     });
   });
 });
