@@ -27,6 +27,7 @@ const { runThroughput, runLatency } = require('./lib/scenario-kinds');
 const { summarize, scenarioTable } = require('./lib/report');
 const { hasGnuTime } = require('./lib/measure');
 const { summarizeProfiles } = require('./lib/profile-summary');
+const { throughputChart } = require('./lib/chart');
 
 const SCENARIOS = [
   require('./scenarios/s1-small-records'),
@@ -78,7 +79,7 @@ async function main() {
   const wantedClients = CLIENTS.filter((c) => !opts.clients || opts.clients.includes(c.name));
   if (!opts.clients) wantedClients.splice(0, wantedClients.length, ...wantedClients.filter((c) => scenarios.some((s) => runsIn(c, s.kind))));
   // ours is always built (the admin kit produces and deletes topics), java too when available (the producer).
-  const built = preparePeers(new Set(['ours', 'java', ...wantedClients.map((c) => c.build)]), { worktree: opts.worktree });
+  const built = preparePeers(new Set(['ours', 'java', 'chart', ...wantedClients.map((c) => c.build)]), { worktree: opts.worktree });
   if (!built.ours?.ok) throw new Error(`rx-kafka-cluster does not build: ${built.ours?.reason}`);
   const clients = wantedClients.filter((c) => built[c.build]?.ok);
   /** @type {Record<string, { ok: boolean, reason?: string }>} */
@@ -90,6 +91,7 @@ async function main() {
     process.env.BENCH_PROFILE_DIR = profileDir;
   }
   const startedAt = new Date();
+  const loadavgAtStart = os.loadavg();
   const cluster = opts.bootstrap ? undefined : await startCluster({ nodes: 1, heapMb: 1024 });
   const bootstrap = opts.bootstrap ?? /** @type {NonNullable<typeof cluster>} */ (cluster).bootstrap;
   log(`broker ${bootstrap} (Kafka ${cluster?.version ?? 'external'}); ${rounds} round(s); clients: ${clients.map((c) => c.name).join(', ')}`);
@@ -120,7 +122,7 @@ async function main() {
   }
 
   const rows = summarize(runs);
-  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadavgAtEnd: os.loadavg(), platform: `${os.type()} ${os.release()}` };
+  const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart, loadavgAtEnd: os.loadavg(), platform: `${os.type()} ${os.release()}` };
   const versions = {
     node: process.version,
     java: versionOf('java', ['-version']),
@@ -145,19 +147,31 @@ async function main() {
     results: rows,
     runs,
   };
+  // The chart: drawn with Vega-Lite when it installed; its absence is reported, never fatal.
+  let chart = '';
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  fs.mkdirSync(opts.out, { recursive: true });
+  if (built.chart?.ok && rows.some((r) => scenarioInfo[r.scenario]?.kind === 'throughput')) {
+    try {
+      const svg = await throughputChart(report, built.chart.prefix);
+      for (const name of ['latest', stamp]) fs.writeFileSync(path.join(opts.out, `${name}.svg`), svg);
+      chart = `![throughput per client and scenario](latest.svg)`;
+    } catch (e) {
+      chart = `(chart not drawn: ${String(e).slice(0, 200)})`;
+    }
+  } else if (!built.chart?.ok) chart = `(chart not drawn: ${built.chart?.reason})`;
   const md = [
     `# Benchmark results`,
     '',
-    `\`${cmdline}\` — ${startedAt.toISOString()}, ${rounds} round(s) per client, medians. ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${versions.node}, Kafka ${versions.kafkaBroker} (1 node, same machine).`,
+    `\`${cmdline}\` — ${startedAt.toISOString()}, ${rounds} round(s) per client, medians. ${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${versions.node}, Kafka ${versions.kafkaBroker} (1 node, same machine). Load average ${machine.loadavgAtStart.map((x) => x.toFixed(1)).join('/')} at start, ${machine.loadavgAtEnd.map((x) => x.toFixed(1)).join('/')} at the end (other work on the machine shares its ${machine.cpus} cores).`,
     '',
     'records/s and MiB/s (values only) are over the consuming window, first to last record; "CPU s (process)" is the whole client process (start-up, join, close included), "CPU s (consuming)" the same window as the rate. Peak RSS is the process high-water mark. "to 1st msg" is process start to first record (start-up plus group join).',
     '',
+    ...(chart ? [chart, ''] : []),
     ...sections.flatMap((s) => [s, '']),
     `Versions: ${Object.entries(versions).map(([k, v]) => `${k} ${v}`).join('; ')}`,
     '',
   ].join('\n');
-  fs.mkdirSync(opts.out, { recursive: true });
-  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   for (const name of ['latest', stamp]) {
     fs.writeFileSync(path.join(opts.out, `${name}.json`), JSON.stringify(report, null, 2));
     fs.writeFileSync(path.join(opts.out, `${name}.md`), md);

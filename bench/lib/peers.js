@@ -22,6 +22,8 @@ const NPM_PEERS = {
   kafkajs: { spec: 'kafkajs@2.2.4' },
   platformatic: { spec: '@platformatic/kafka@1.35.0' },
   rdkafka: { spec: 'node-rdkafka@3.6.1' },
+  // Not a client: draws the results chart (SVG, headless).
+  chart: { spec: 'vega-lite@6.5.0', extra: ['vega@6.4.0'] },
 };
 
 /** @param {string} cmd @param {string[]} args @param {import('node:child_process').SpawnSyncOptions} [opts] */
@@ -69,6 +71,7 @@ function buildOurs(worktree) {
 /** @param {keyof typeof NPM_PEERS} name */
 function installNpm(name) {
   const { spec } = NPM_PEERS[name];
+  const extra = /** @type {{ extra?: string[] }} */ (NPM_PEERS[name]).extra ?? [];
   const prefix = path.join(PEERS, `npm-${name}`);
   const pkgName = spec.slice(0, spec.lastIndexOf('@'));
   const want = spec.slice(spec.lastIndexOf('@') + 1);
@@ -78,7 +81,7 @@ function installNpm(name) {
   if (!fs.existsSync(path.join(prefix, 'package.json'))) fs.writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: `bench-peer-${name}`, private: true }, null, 2));
   log(`npm install ${spec} (into ${path.relative(ROOT, prefix)}) ...`);
   const t0 = Date.now();
-  const r = run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec], { cwd: prefix });
+  const r = run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec, ...extra], { cwd: prefix });
   if (!r.ok || !fs.existsSync(pj)) return { ok: false, reason: `npm install ${spec} failed: ${why(r.out)}` };
   log(`  ${spec} installed in ${Math.round((Date.now() - t0) / 1000)} s`);
   return { ok: true, prefix, version: want };
