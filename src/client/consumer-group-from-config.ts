@@ -37,10 +37,6 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
   const validated = validateConfig(input);
   if (validated._tag === 'Left') throw configError(validated.left);
   const config = validated.right;
-  if (config.whitelist || config.blacklist) {
-    // Pattern subscriptions (issue 5) are not wired yet: refuse them loudly rather than consume nothing.
-    throw configError([{ path: config.whitelist ? 'whitelist' : 'blacklist', message: 'pattern subscriptions are not supported yet; list the topics' }]);
-  }
   const topics = [...config.topics];
   return createConsumerGroup({
     createTransport: () => (deps.createTransport ?? kafkajsTransportFor)(config),
@@ -49,6 +45,7 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
       membership: {
         groupId: config.groupId,
         topics: () => topics,
+        patterns: { whitelist: config.whitelist, blacklist: config.blacklist },
         sessionTimeoutMs: config.group.session.timeout,
         rebalanceTimeoutMs: config.group.rebalance.timeout,
         heartbeatIntervalMs: config.group.heartbeat.interval,

@@ -1,6 +1,7 @@
-import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
+import { needsTopicList, resolveTopics, type TopicSubscription } from '../protocol/subscription';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
 import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification } from '../protocol/group-machine';
 import type { AssignmentStrategy, MemberSubscription, PartitionCounts } from '../strategies';
@@ -17,8 +18,10 @@ export type GroupNotification = Notification;
 export interface MembershipOptions {
   readonly transport: Transport;
   readonly groupId: string;
-  /** The topics this member subscribes to. */
+  /** The topics this member subscribes to (fixed list). */
   readonly topics: () => readonly string[];
+  /** Pattern subscription: topics matching `whitelist` (discovered by metadata refresh), minus `blacklist`. */
+  readonly patterns?: { readonly whitelist?: RegExp; readonly blacklist?: RegExp };
   readonly sessionTimeoutMs: number;
   readonly rebalanceTimeoutMs: number;
   readonly heartbeatIntervalMs: number;
@@ -104,9 +107,21 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     request = work.subscribe({ next: (v) => dispatch(onNext(v)), error: (e: unknown) => dispatch(onError(asError(e))) });
   };
 
+  /** This member's topics now: the fixed list, plus pattern matches from the cluster's topic list. */
+  const subscribedTopics = (): Observable<readonly string[]> => {
+    const subscription: TopicSubscription = { topics: options.topics(), ...options.patterns };
+    return needsTopicList(subscription)
+      ? transport.metadata({}).pipe(map((md) => resolveTopics(subscription, md.topics.map((t) => t.topic))))
+      : of(resolveTopics(subscription, []));
+  };
+
   const join = (memberId: string): Observable<GroupEvent> => {
-    const topics = options.topics();
-    return partitionCounts(transport, topics).pipe(
+    let topics: readonly string[] = [];
+    return subscribedTopics().pipe(
+      switchMap((resolved) => {
+        topics = resolved;
+        return partitionCounts(transport, topics);
+      }),
       switchMap((counts) => {
         joinedCounts = counts;
         groupTopics = [];
@@ -181,7 +196,14 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
   const watchMetadata = (): void => {
     watcher.unsubscribe();
     watcher = timer(options.metadataRefreshMs, options.metadataRefreshMs, scheduler)
-      .pipe(exhaustMap(() => partitionCounts(transport, [...new Set([...options.topics(), ...groupTopics])]).pipe(catchError(() => EMPTY))))
+      .pipe(
+        exhaustMap(() =>
+          subscribedTopics().pipe(
+            switchMap((mine) => partitionCounts(transport, [...new Set([...mine, ...groupTopics])])),
+            catchError(() => EMPTY),
+          ),
+        ),
+      )
       .subscribe((counts) => {
         if (!sameCounts(counts, joinedCounts)) dispatch({ type: 'RejoinRequested' });
       });
