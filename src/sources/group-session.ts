@@ -175,11 +175,7 @@ export class GroupSession {
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
               sub.next(messages);
             },
-            hasCredit: () => {
-              if (!this.tracking) return true;
-              const c = this.ledger.inFlight(topic, partition);
-              return c.messages < s.credit.maxMessages && c.bytes < s.credit.maxBytes && this.ledger.totalInFlightBytes() < s.credit.globalMaxBytes;
-            },
+            hasCredit: () => !this.tracking || this.belowLowWater(topic, partition),
             room: () => (this.tracking ? s.credit.maxMessages - this.ledger.inFlight(topic, partition).messages : Number.MAX_SAFE_INTEGER),
             fetchBytes: () => {
               if (!this.tracking) return Number.MAX_SAFE_INTEGER;
@@ -200,6 +196,16 @@ export class GroupSession {
     }).pipe(takeUntil(g.revoked$));
   }
 
+  /**
+   * Fetching resumes once at most half the budget is in flight (hysteresis): a fetch then brings at least half a
+   * budget, instead of one message per mark when a slow handler keeps the credit exhausted.
+   */
+  private belowLowWater(topic: string, partition: number): boolean {
+    const c = this.ledger.inFlight(topic, partition);
+    const credit = this.settings.credit;
+    return c.messages <= credit.maxMessages / 2 && c.bytes <= credit.maxBytes / 2 && this.ledger.totalInFlightBytes() <= credit.globalMaxBytes / 2;
+  }
+
   highWatermark(topic: string, partition: number): bigint | undefined {
     return this.fetcher.highWatermark(topic, partition);
   }
@@ -218,7 +224,8 @@ export class GroupSession {
       );
     } else {
       this.marks$.next();
-      this.fetcher.wake();
+      // Wake fetching only when this mark brought the partition back under its low-water mark.
+      if (this.tracking && this.belowLowWater(topic, partition)) this.fetcher.wake();
     }
     return result;
   }
