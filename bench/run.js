@@ -24,6 +24,7 @@ const { startCluster, stopCluster, DEFAULT_KAFKA_VERSION } = require('../broker/
 const { preparePeers } = require('./lib/peers');
 const { CLIENTS, runsIn } = require('./lib/clients');
 const { runThroughput, runLatency } = require('./lib/scenario-kinds');
+const { runRebalance } = require('./lib/rebalance');
 const { summarize, scenarioTable } = require('./lib/report');
 const { hasGnuTime } = require('./lib/measure');
 const { summarizeProfiles } = require('./lib/profile-summary');
@@ -33,6 +34,7 @@ const SCENARIOS = [
   require('./scenarios/s1-small-records'),
   require('./scenarios/s2-large-records'),
   require('./scenarios/s3-many-partitions'),
+  require('./scenarios/s4-rebalance'),
   require('./scenarios/s5-memory'),
   require('./scenarios/s6-latency'),
 ];
@@ -104,7 +106,7 @@ async function main() {
     for (const sc of scenarios) {
       const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
       try {
-        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : await runThroughput(sc, ctx);
+        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : await runThroughput(sc, ctx);
         runs.push(...r.runs);
         scenarioInfo[sc.id] = { ...sc, records: r.records, produced: /** @type {any} */ (r).produced };
       } catch (e) {

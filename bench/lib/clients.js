@@ -51,6 +51,10 @@ const CLIENTS = [
   { name: 'ours-slow', label: 'rx-kafka-cluster messages$ + concatMap(handler) + markOffsets', build: 'ours', kinds: ['memory'], command: (j, b) => nodeClient('ours-slow.js', j, b) },
   { name: 'ours-slow-partitions', label: 'rx-kafka-cluster partitions$ + concatMap(handler) + markOffsets', build: 'ours', kinds: ['memory'], command: (j, b) => nodeClient('ours-slow-partitions.js', j, b) },
   { name: 'kafkajs-slow', label: 'kafkajs 2.2.4 eachMessage(handler)', build: 'kafkajs', kinds: ['memory'], command: (j, b) => nodeClient('kafkajs-slow.js', j, b) },
+  // Group members, for the rebalance scenario only (bench/lib/rebalance.js starts them).
+  { name: 'ours-member', label: 'rx-kafka-cluster partitions$ + markOffsets', build: 'ours', kinds: ['rebalance'], command: () => ['', []] },
+  { name: 'kafkajs-member', label: 'kafkajs 2.2.4 eachBatch', build: 'kafkajs', kinds: ['rebalance'], command: () => ['', []] },
+  { name: 'java-member', label: 'Java KafkaConsumer', build: 'java', kinds: ['rebalance'], command: () => ['', []] },
   { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
 ];
 

@@ -9,6 +9,7 @@
  * Each step reports { ok, reason }: a client that cannot be built is shown in the results with why.
  */
 const { spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { fetchKafka } = require('../../broker/kafka-broker');
@@ -45,27 +46,59 @@ const why = (out) =>
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
 /**
+ * Builds into a fresh temporary directory, then renames it to `final`: several harness runs (ours, a colleague's)
+ * may share bench/.peers/, and a client must never see a half-built or removed snapshot. An existing complete
+ * `final` is reused.
+ * @param {string} final @param {(dir: string) => { ok: boolean, reason?: string }} build
+ */
+function buildAtomically(final, build) {
+  if (fs.existsSync(path.join(final, '.complete'))) return { ok: true };
+  const tmp = `${final}.tmp-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  fs.mkdirSync(tmp, { recursive: true });
+  const r = build(tmp);
+  if (!r.ok) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    return r;
+  }
+  fs.writeFileSync(path.join(tmp, '.complete'), new Date().toISOString());
+  try {
+    fs.renameSync(tmp, final);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // someone else finished the same build first
+    if (!fs.existsSync(path.join(final, '.complete'))) return { ok: false, reason: `could not move the build into ${final}` };
+  }
+  return { ok: true };
+}
+
+/**
  * Snapshot build of the library: by default of the committed HEAD (`git archive`, so other people's uncommitted
- * edits never leak into a measurement), or of the working tree with `worktree`. Compiled with the repository's
- * tsc and tsconfig.build.json into .peers/ours/dist; rxjs and kafkajs resolve from the repository's node_modules.
+ * edits never leak into a measurement; one directory per commit, reused), or of the working tree with `worktree`
+ * (one directory per run, removed at exit). Compiled with the repository's tsc and tsconfig.build.json;
+ * rxjs and kafkajs resolve from the repository's node_modules.
  * @param {boolean} worktree
  */
 function buildOurs(worktree) {
-  const out = path.join(PEERS, 'ours');
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
-  let project = path.join(ROOT, 'tsconfig.build.json');
-  let version = run('git', ['-C', ROOT, 'describe', '--always', '--dirty']).out.trim() || 'unknown';
-  if (!worktree) {
-    const archive = run('bash', ['-c', `git -C "${ROOT}" archive HEAD src tsconfig.json tsconfig.build.json | tar -x -C "${out}"`]);
-    if (!archive.ok) return { ok: false, reason: `git archive failed: ${why(archive.out)}` };
-    project = path.join(out, 'tsconfig.build.json');
-    version = run('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']).out.trim();
-  }
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = run(process.execPath, [tsc, '-p', project, '--outDir', path.join(out, 'dist'), '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'true']);
-  if (!r.ok) return { ok: false, reason: `tsc failed: ${why(r.out)}` };
-  return { ok: true, dir: path.join(out, 'dist'), version: worktree ? `${version} (working tree)` : version };
+  const compile = (/** @type {string} */ project, /** @type {string} */ outDir) => {
+    const r = run(process.execPath, [tsc, '-p', project, '--outDir', outDir, '--declaration', 'false', '--declarationMap', 'false', '--sourceMap', 'true']);
+    return r.ok ? { ok: true } : { ok: false, reason: `tsc failed: ${why(r.out)}` };
+  };
+  if (worktree) {
+    const version = run('git', ['-C', ROOT, 'describe', '--always', '--dirty']).out.trim() || 'unknown';
+    const final = path.join(PEERS, 'ours', `worktree-${process.pid}`);
+    process.on('exit', () => fs.rmSync(final, { recursive: true, force: true }));
+    const r = buildAtomically(final, (dir) => compile(path.join(ROOT, 'tsconfig.build.json'), path.join(dir, 'dist')));
+    return r.ok ? { ok: true, dir: path.join(final, 'dist'), version: `${version} (working tree)` } : r;
+  }
+  const sha = run('git', ['-C', ROOT, 'rev-parse', '--short=12', 'HEAD']).out.trim();
+  if (!sha) return { ok: false, reason: 'not a git checkout (use --worktree)' };
+  const final = path.join(PEERS, 'ours', sha);
+  const r = buildAtomically(final, (dir) => {
+    const archive = run('bash', ['-c', `git -C "${ROOT}" archive ${sha} src tsconfig.json tsconfig.build.json | tar -x -C "${dir}"`]);
+    if (!archive.ok) return { ok: false, reason: `git archive failed: ${why(archive.out)}` };
+    return compile(path.join(dir, 'tsconfig.build.json'), path.join(dir, 'dist'));
+  });
+  return r.ok ? { ok: true, dir: path.join(final, 'dist'), version: sha } : r;
 }
 
 /** @param {keyof typeof NPM_PEERS} name */
@@ -95,18 +128,18 @@ function buildJava() {
   } catch (e) {
     return { ok: false, reason: `Kafka jars unavailable: ${String(e)}` };
   }
-  const out = path.join(PEERS, 'java');
-  const srcs = fs.readdirSync(path.join(BENCH, 'java')).filter((f) => f.endsWith('.java')).map((f) => path.join(BENCH, 'java', f));
-  const stamp = path.join(out, '.stamp');
-  const newest = Math.max(...srcs.map((f) => fs.statSync(f).mtimeMs));
+  const srcs = fs.readdirSync(path.join(BENCH, 'java')).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(BENCH, 'java', f));
   const clientsJar = fs.readdirSync(libs).find((f) => /^kafka-clients-.*\.jar$/.test(f)) || '';
   const classpath = `${libs}/*`;
-  if (!(fs.existsSync(stamp) && fs.statSync(stamp).mtimeMs >= newest)) {
-    fs.mkdirSync(out, { recursive: true });
-    const r = run('javac', ['-nowarn', '-d', out, '-cp', classpath, ...srcs]);
-    if (!r.ok) return { ok: false, reason: `javac failed: ${why(r.out)}` };
-    fs.writeFileSync(stamp, new Date().toISOString());
-  }
+  // One directory per version of the sources and jars: concurrent runs never recompile under each other.
+  const hash = crypto.createHash('sha256').update(libs);
+  for (const f of srcs) hash.update(fs.readFileSync(f));
+  const out = path.join(PEERS, 'java', hash.digest('hex').slice(0, 12));
+  const r = buildAtomically(out, (dir) => {
+    const c = run('javac', ['-nowarn', '-d', dir, '-cp', classpath, ...srcs]);
+    return c.ok ? { ok: true } : { ok: false, reason: `javac failed: ${why(c.out)}` };
+  });
+  if (!r.ok) return r;
   return { ok: true, classpath: `${out}:${classpath}`, version: clientsJar.replace(/\.jar$/, '') };
 }
 
@@ -116,8 +149,10 @@ function buildSarama() {
   const bin = path.join(PEERS, 'sarama-bench');
   const goVersion = run('go', ['version']);
   if (!goVersion.ok) return { ok: false, reason: 'go is not installed' };
-  const r = run('go', ['build', '-o', bin, '.'], { cwd: dir, env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  const tmp = `${bin}.tmp-${process.pid}`;
+  const r = run('go', ['build', '-o', tmp, '.'], { cwd: dir, env: { ...process.env, GOFLAGS: '-mod=mod' } });
   if (!r.ok) return { ok: false, reason: `go build failed: ${why(r.out)}` };
+  fs.renameSync(tmp, bin); // atomic: a running client keeps the file it started from
   const mod = fs.readFileSync(path.join(dir, 'go.mod'), 'utf8');
   const m = /github\.com\/IBM\/sarama (v[\w.-]+)/.exec(mod);
   return { ok: true, bin, version: m ? `sarama ${m[1]}` : 'sarama' };

@@ -56,8 +56,18 @@ async function prepareTopic(built, o) {
         }
       }
     }
-    const ends = await kit.endOffsets(o.topic);
-    const total = [...ends.values()].reduce((a, b) => a + Number(b), 0);
+    // Right after creation KRaft metadata can lag ("does not host this topic-partition"): retry the check briefly.
+    let total = -1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const ends = await kit.endOffsets(o.topic);
+        total = [...ends.values()].reduce((a, b) => a + Number(b), 0);
+        break;
+      } catch (e) {
+        if (attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     if (total !== o.records) throw new Error(`topic ${o.topic} holds ${total} records, expected ${o.records}`);
     return { ms: Date.now() - t0, producer: built.java?.ok ? 'java' : 'kafkajs' };
   } finally {

@@ -40,7 +40,7 @@ function runStats(m) {
   };
 }
 
-const METRICS = ['records', 'bytes', 'seconds', 'recordsPerSec', 'mbPerSec', 'cpuSeconds', 'windowCpuSeconds', 'peakRssMb', 'firstMessageSeconds', 'assignedSeconds', 'closeMs', 'heapUsedMb', 'wallSeconds', 'loadBefore', 'p50Ms', 'p99Ms', 'maxMs', 'latencySamples'];
+const METRICS = ['records', 'bytes', 'seconds', 'recordsPerSec', 'mbPerSec', 'cpuSeconds', 'windowCpuSeconds', 'peakRssMb', 'firstMessageSeconds', 'assignedSeconds', 'closeMs', 'heapUsedMb', 'wallSeconds', 'loadBefore', 'p50Ms', 'p99Ms', 'maxMs', 'latencySamples', 'joinMs', 'killMs'];
 
 /**
  * Medians over the successful rounds of each client in a scenario.
@@ -96,6 +96,9 @@ function scenarioTable(scenario, rows, unavailable) {
     lines.push('| client | p50 ms | p99 ms | max ms | samples | CPU s | peak RSS MiB | rounds ok |', '|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const r of mine)
       lines.push(`| ${r.label} | ${fmt(r.p50Ms, 1)} | ${fmt(r.p99Ms, 1)} | ${fmt(r.maxMs, 0)} | ${fmt(r.latencySamples)} | ${fmt(r.cpuSeconds, 1)} | ${fmt(r.peakRssMb)} | ${r.okRounds}/${r.rounds} |`);
+  } else if (scenario.kind === 'rebalance') {
+    lines.push('| client | join: subscribe to both consuming, ms | SIGKILL to survivor consuming, ms | rounds ok |', '|---|--:|--:|--:|');
+    for (const r of mine) lines.push(`| ${r.label} | ${fmt(r.joinMs)} | ${fmt(r.killMs)} | ${r.okRounds}/${r.rounds} |`);
   } else if (scenario.kind === 'memory') {
     lines.push('| client | peak RSS MiB | handled | handled/s | CPU s | rounds ok |', '|---|--:|--:|--:|--:|--:|');
     for (const r of mine) lines.push(`| ${r.label} | ${fmt(r.peakRssMb)} | ${fmt(r.records)} | ${fmt(r.recordsPerSec)} | ${fmt(r.cpuSeconds, 1)} | ${r.okRounds}/${r.rounds} |`);
