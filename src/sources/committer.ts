@@ -20,6 +20,8 @@ export interface CommitterOptions {
   readonly identity: () => CommitIdentity | undefined;
   readonly retry: { readonly max: number; readonly initialBackoffMs: number; readonly maxBackoffMs: number };
   readonly scheduler?: SchedulerLike;
+  /** Called after the broker confirmed a commit. */
+  readonly onCommitted?: () => void;
 }
 
 /** The membership is gone: these marks can never be committed by this member. */
@@ -90,6 +92,7 @@ export class Committer {
         const failed = results.find((r) => r.error);
         const ok = pending.filter((c) => !results.some((r) => r.error && r.topic === c.topic && r.partition === c.partition));
         this.options.ledger.committed(ok);
+        if (ok.length > 0) this.options.onCommitted?.();
         if (failed?.error) return throwError(() => failed.error?.withContext({ group: this.options.groupId, member: who.memberId, generation: who.generationId, topic: failed.topic, partition: failed.partition }));
         return of(undefined);
       }),

@@ -1,9 +1,9 @@
-import { concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject } from 'rxjs';
-import { map, mergeMap, switchMap } from 'rxjs/operators';
+import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject } from 'rxjs';
+import { distinctUntilChanged, map, mergeMap, switchMap } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
-import { partitionsOf } from '../protocol/assignment';
+import { partitionsOf, type Assignment } from '../protocol/assignment';
 import type { KafkaMessage } from '../protocol/message';
 import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
@@ -47,6 +47,15 @@ export interface ConsumerGroup extends OffsetMarker {
   readonly partitions$: Observable<PartitionConsumer>;
   readonly notifications$: Observable<GroupNotification>;
   readonly errors$: Observable<KafkaClientError>;
+  /** The partitions held now (topic -> partitions), and every change of them. Views: they do not join the group. */
+  subscriptions(): Assignment;
+  readonly subscriptions$: Observable<Assignment>;
+  /** High-water marks (topic -> partition -> offset) as last fetched, and their updates. */
+  highWaterMarks(): PartitionOffsets;
+  readonly highWaterMarks$: Observable<PartitionOffsets>;
+  /** Lag per partition: high-water mark minus the next offset to consume after what was marked (updated on fetches and commits). */
+  lag(): PartitionOffsets;
+  readonly lag$: Observable<PartitionOffsets>;
   markOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
   markProcessed(message: MarkableOffset, metadata?: string | null): MarkResult;
   markPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
@@ -61,6 +70,9 @@ export interface ConsumerGroup extends OffsetMarker {
   close(): Observable<void>;
 }
 
+/** topic -> partition -> offset. */
+export type PartitionOffsets = Readonly<Record<string, Readonly<Record<number, bigint>>>>;
+
 /** How `consumerGroup` builds sessions: the resolved settings and a transport factory (one transport per session). */
 export interface GroupWiring {
   readonly settings: Omit<SessionSettings, 'transport' | 'notifications' | 'errors' | 'hasMarkers'>;
@@ -72,6 +84,24 @@ export interface GroupWiring {
 export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   const notifications = new Subject<GroupNotification>();
   const errors = new Subject<KafkaClientError>();
+  const held = new BehaviorSubject<Assignment>({});
+  const watermarks = new Map<string, Map<number, bigint>>();
+  const watermarkChanges = new Subject<void>();
+  const snapshot = (read: (topic: string, partition: number, hw: bigint) => bigint | undefined): PartitionOffsets => {
+    const out: Record<string, Record<number, bigint>> = {};
+    for (const { topic, partition } of partitionsOf(held.value)) {
+      const hw = watermarks.get(topic)?.get(partition);
+      const v = hw === undefined ? undefined : read(topic, partition, hw);
+      if (v !== undefined) (out[topic] ??= {})[partition] = v;
+    }
+    return out;
+  };
+  const highWaterMarks = () => snapshot((_t, _p, hw) => hw);
+  const lag = () =>
+    snapshot((t, p, hw) => {
+      const position = session?.position(t, p);
+      return position === undefined || position < 0n ? undefined : hw > position ? hw - position : 0n;
+    });
   const groupId = wiring.settings.membership.groupId;
   let session: GroupSession | undefined;
   /** Completes when the session has left the group and its transport is closed. */
@@ -81,7 +111,23 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
 
   const startSession = (): GroupSession => {
     const transport = wiring.createTransport();
-    const s = new GroupSession({ ...wiring.settings, scheduler: wiring.scheduler, transport, notifications, errors, hasMarkers: () => markers > 0 });
+    const s = new GroupSession({
+      ...wiring.settings,
+      scheduler: wiring.scheduler,
+      transport,
+      notifications,
+      errors,
+      hasMarkers: () => markers > 0,
+      onWatermark: (topic, partition, hw) => {
+        const byPartition = watermarks.get(topic) ?? new Map<number, bigint>();
+        byPartition.set(partition, hw);
+        watermarks.set(topic, byPartition);
+        watermarkChanges.next();
+      },
+      onCommitted: () => watermarkChanges.next(),
+    });
+    s.generations$.subscribe({ next: (g) => held.next(g.current), error: () => held.next({}), complete: () => held.next({}) });
+    notifications.subscribe((n) => n.type === 'RebalanceStart' && held.value !== n.claims && held.next({}));
     const closed = new ReplaySubject<void>(1);
     closed$ = closed;
     s.done$.subscribe({
@@ -152,6 +198,12 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       ),
     ),
     notifications$: notifications.asObservable(),
+    subscriptions: () => held.value,
+    subscriptions$: held.pipe(distinctUntilChanged()),
+    highWaterMarks,
+    highWaterMarks$: watermarkChanges.pipe(map(highWaterMarks)),
+    lag,
+    lag$: merge(watermarkChanges, held).pipe(map(lag)),
     errors$: errors.asObservable(),
     registerMarker: () => {
       markers++;

@@ -31,6 +31,8 @@ export interface FetcherOptions {
   readonly report: (error: KafkaClientError) => void;
   /** A partition that cannot continue (OFFSET_OUT_OF_RANGE with policy 'error', a corrupt batch). */
   readonly failPartition: (topic: string, partition: number, error: KafkaClientError) => void;
+  /** A partition's high-water mark changed (from a Fetch response). */
+  readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
 }
 
 interface Fetched {
@@ -202,7 +204,10 @@ export class Fetcher {
         }
         continue;
       }
-      p.highWatermark = r.highWatermark;
+      if (p.highWatermark !== r.highWatermark) {
+        p.highWatermark = r.highWatermark;
+        this.options.onWatermark?.(p.topic, p.partition, r.highWatermark);
+      }
       if (r.records.length === 0) continue;
       const decoded = this.decode(p, r);
       const epoch = p.epoch;

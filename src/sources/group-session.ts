@@ -29,6 +29,10 @@ export interface SessionSettings {
   readonly errors: Subject<KafkaClientError>;
   /** True once a marker (markOffsets operator, a mark call) exists for the group: credit then returns on marks. */
   readonly hasMarkers: () => boolean;
+  /** A partition's high-water mark changed. */
+  readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
+  /** Offsets were committed. */
+  readonly onCommitted?: () => void;
 }
 
 /** While a partition's message size is unknown, its first fetch under mark credit asks for at most this much. */
@@ -73,6 +77,7 @@ export class GroupSession {
       retry,
       scheduler: this.scheduler,
       report: (e) => settings.errors.next(e),
+      onWatermark: settings.onWatermark,
       failPartition: (topic, partition, error) => {
         settings.errors.next(error);
         this.failedPartitions.next({ topic, partition, error });
@@ -88,6 +93,7 @@ export class GroupSession {
       },
       retry: { max: settings.commitRetryMax, initialBackoffMs: retry.initialBackoffMs, maxBackoffMs: retry.maxBackoffMs },
       scheduler: this.scheduler,
+      onCommitted: settings.onCommitted,
     });
     this.membership = startMembership(
       { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, onRevoke: (g, fenced) => this.revoke(g, fenced) },
@@ -208,6 +214,11 @@ export class GroupSession {
 
   highWatermark(topic: string, partition: number): bigint | undefined {
     return this.fetcher.highWatermark(topic, partition);
+  }
+
+  /** The next offset to consume after what was processed (marked), else the fetch position. */
+  position(topic: string, partition: number): bigint | undefined {
+    return this.ledger.position(topic, partition)?.mark ?? this.fetcher.position(topic, partition);
   }
 
   /** Applies a mark; reports marks for partitions not owned (fenced), wakes fetching when credit came back. */

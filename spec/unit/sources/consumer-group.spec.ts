@@ -1,4 +1,4 @@
-import { concatMap, map, mergeMap, take, tap, timer } from 'rxjs';
+import { concatMap, filter, map, mergeMap, take, tap, timer } from 'rxjs';
 import { markOffsets, OffsetStash, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
@@ -265,6 +265,29 @@ describe('consumerGroup positions and partitions, in virtual time', () => {
       timer(5000).subscribe(() => group.close().subscribe());
       ts.flush();
       expect(seen).toEqual([0n, 1n, 2n, 3n, 4n, 5n]);
+    });
+  });
+});
+
+describe('consumerGroup views: subscriptions, high-water marks and lag', () => {
+  it('report the partitions held, the high-water marks fetched and the lag behind what was marked', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      cluster.produce('t', 0, values(5));
+      cluster.produce('t', 1, values(3));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const lags: string[] = [];
+      group.lag$.subscribe((l) => lags.push(JSON.stringify(l, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))));
+      // Process everything but the last message of partition 0.
+      group.messages$.pipe(filter((m) => !(m.partition === 0 && m.offset === 4n)), markOffsets(group)).subscribe();
+      let seen: unknown;
+      timer(500).subscribe(() => (seen = { subscriptions: group.subscriptions(), highWaterMarks: group.highWaterMarks(), lag: group.lag() }));
+      timer(1000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(seen).toEqual({ subscriptions: { t: [0, 1] }, highWaterMarks: { t: { 0: 5n, 1: 3n } }, lag: { t: { 0: 1n, 1: 0n } } });
+      expect(lags).toContain('{"t":{"0":1,"1":0}}');
+      expect(group.subscriptions()).toEqual({}); // nothing held after close
     });
   });
 });
