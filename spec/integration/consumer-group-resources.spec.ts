@@ -42,7 +42,7 @@ describe('consumer group resources on a real broker', () => {
     expect(emitted).toBeLessThan(30_000); // the backlog was not pulled into memory
   });
 
-  it('close releases every socket and timer the group opened', async () => {
+  it('close releases every socket the group opened at once, and its timers within 2 s (kafkajs request queues end their last check)', async () => {
     const topic = uniqueName('handles');
     await kit.createTopic(topic, 3);
     await kit.produce(topic, Array.from({ length: 300 }, (_, i) => ({ value: `v${i}` })));
@@ -53,8 +53,9 @@ describe('consumer group resources on a real broker', () => {
     await lastValueFrom(group.close(), { defaultValue: undefined });
     await lastValueFrom(group.close(), { defaultValue: undefined }); // idempotent
     // Nothing the group opened is left (other clients' timers may have ended meanwhile, hence at most).
-    const after = handles();
-    expect(after.sockets).toBeLessThanOrEqual(before.sockets);
-    expect(after.timers).toBeLessThanOrEqual(before.timers);
+    expect(handles().sockets).toBeLessThanOrEqual(before.sockets);
+    const deadline = Date.now() + 2000;
+    while (handles().timers > before.timers && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(handles().timers).toBeLessThanOrEqual(before.timers);
   });
 });
