@@ -1,6 +1,7 @@
 /** rx-kafka-cluster: Kafka consumer groups as RxJS Observables. */
 export { consumerGroup, kafkajsTransportFor, type ConsumerGroupDeps } from './client/consumer-group-from-config';
-export type { ConsumerGroup, MessageBatch, PartitionConsumer } from './sources/consumer-group';
+export { createClient, type Client, type ClientConfigInput } from './client/client';
+export type { ConsumerGroup, MessageBatch, PartitionConsumer, PartitionOffsets } from './sources/consumer-group';
 export type { Generation, GroupNotification } from './sources/group-membership';
 export { markOffsets, type MarkableOffset, type MarkOffsetsOptions, type OffsetMarker } from './operators/mark-offsets';
 export { flattenBatches } from './operators/flatten-batches';

@@ -25,6 +25,7 @@ export interface ErrorContext {
  * - `OffsetReset`: a position was reset by the out-of-range policy (reported, not thrown).
  * - `MarkFenced`: a mark for a partition this member no longer owns was dropped.
  * - `ClientInUse`: a client already serves a consumer.
+ * - `UsageError`: the API was used in a way it cannot serve (e.g. one partition consumed twice).
  * - `Closed`: the consumer or client was closed.
  * - `Unexpected`: anything we did not classify (a bug to report).
  */
@@ -41,6 +42,7 @@ export type ErrorTag =
   | 'OffsetReset'
   | 'MarkFenced'
   | 'ClientInUse'
+  | 'UsageError'
   | 'Closed'
   | 'Unexpected';
 

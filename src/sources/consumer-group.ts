@@ -1,5 +1,5 @@
 import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject } from 'rxjs';
-import { distinctUntilChanged, map, mergeMap, switchMap } from 'rxjs/operators';
+import { distinctUntilChanged, map, mergeMap, share, switchMap } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
@@ -154,7 +154,14 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
 
   const generationsOf = (s: GroupSession): Observable<Generation> => defer(() => (s.generation ? concat(of(s.generation), s.generations$) : s.generations$));
 
-  const batchesOf = (s: GroupSession) =>
+  /** One multiplexed batch stream per session, shared by every subscriber of batches$ and messages$. */
+  const sharedBatches = new WeakMap<GroupSession, Observable<MessageBatch>>();
+  const batchesOf = (s: GroupSession): Observable<MessageBatch> => {
+    let shared = sharedBatches.get(s);
+    if (!shared) sharedBatches.set(s, (shared = multiplexed(s).pipe(share())));
+    return shared;
+  };
+  const multiplexed = (s: GroupSession) =>
     generationsOf(s).pipe(
       switchMap((g) =>
         merge(...partitionsOf(g.current).map(({ topic, partition }) => s.partitionBatches(g, topic, partition).pipe(map((messages): MessageBatch => ({ topic, partition, messages }))))),
@@ -168,7 +175,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   };
 
   const partitionConsumer = (s: GroupSession, g: Generation, topic: string, partition: number, initialOffset: bigint): PartitionConsumer =>
-    Object.assign(s.partitionBatches(g, topic, partition).pipe(flattenBatches()), {
+    Object.assign(s.partitionBatches(g, topic, partition).pipe(flattenBatches(), share()), {
       topic,
       partition,
       generationId: g.generationId,

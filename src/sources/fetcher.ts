@@ -77,8 +77,14 @@ export class Fetcher {
     else this.refreshLeaders();
   }
 
-  /** Stops fetching a partition (in-flight results for it are dropped). */
-  remove(topic: string, partition: number): void {
+  /** True while the partition is being fetched. */
+  has(topic: string, partition: number): boolean {
+    return this.partitions.has(key(topic, partition));
+  }
+
+  /** Stops fetching a partition (in-flight results for it are dropped); with `sink`, only if it is still that sink's. */
+  remove(topic: string, partition: number, sink?: PartitionSink): void {
+    if (sink && this.partitions.get(key(topic, partition))?.sink !== sink) return;
     this.partitions.delete(key(topic, partition));
   }
 

@@ -7,7 +7,7 @@ import type { KafkaMessage } from '../protocol/message';
 import { OffsetLedger, type MarkResult } from '../protocol/offset-ledger';
 import type { Transport } from '../transport';
 import { Committer } from './committer';
-import { Fetcher } from './fetcher';
+import { Fetcher, type PartitionSink } from './fetcher';
 import { Generation, GroupNotification, MembershipHandle, MembershipOptions, startMembership } from './group-membership';
 import { partitionKey, startPositions } from './start-positions';
 
@@ -169,13 +169,17 @@ export class GroupSession {
   partitionBatches(g: Generation, topic: string, partition: number): Observable<KafkaMessage[]> {
     const s = this.settings;
     return new Observable<KafkaMessage[]>((sub) => {
+      let sink: PartitionSink | undefined;
       const failed = this.failedPartitions.pipe(filter((f) => f.topic === topic && f.partition === partition), take(1)).subscribe((f) => sub.error(f.error));
       const start = this.startPositionsOf(g).subscribe({
         next: (positions) => {
           const position = positions.get(partitionKey(topic, partition));
           if (position === undefined || !this.ledger.owns(topic, partition)) return sub.complete();
           let bytesPerMessage: number | undefined;
-          this.fetcher.add(topic, partition, position, {
+          if (this.fetcher.has(topic, partition)) {
+            return sub.error(new KafkaClientError({ tag: 'UsageError', message: 'This partition is already being consumed: use one mode per group (messages$/batches$ or partitions$), and subscribe a partition stream once', context: { group: s.membership.groupId, topic, partition } }));
+          }
+          sink = {
             deliver: (messages, _hw, bytes) => {
               bytesPerMessage = bytes / messages.length;
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
@@ -190,14 +194,15 @@ export class GroupSession {
               const messageBudget = bytesPerMessage === undefined ? FIRST_FETCH_BYTES : Math.ceil((s.credit.maxMessages - c.messages) * bytesPerMessage);
               return Math.min(messageBudget, s.credit.maxBytes - c.bytes, s.credit.globalMaxBytes - this.ledger.totalInFlightBytes());
             },
-          });
+          };
+          this.fetcher.add(topic, partition, position, sink);
         },
         error: (e: unknown) => sub.error(toKafkaClientError(e, { topic, partition, generation: g.generationId })),
       });
       return () => {
         failed.unsubscribe();
         start.unsubscribe();
-        this.fetcher.remove(topic, partition);
+        if (sink) this.fetcher.remove(topic, partition, sink);
       };
     }).pipe(takeUntil(g.revoked$));
   }

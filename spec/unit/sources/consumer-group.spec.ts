@@ -291,3 +291,41 @@ describe('consumerGroup views: subscriptions, high-water marks and lag', () => {
     });
   });
 });
+
+describe('consumerGroup with several subscribers', () => {
+  it('messages$ subscribed twice shares one fetch: both subscribers see every message once', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(3));
+      const { group, recorded } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const a: string[] = [];
+      const b: string[] = [];
+      group.messages$.subscribe((m) => a.push(id(m)));
+      group.messages$.subscribe((m) => b.push(id(m)));
+      timer(1000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(a).toEqual(['0/0', '0/1', '0/2']);
+      expect(b).toEqual(a);
+      expect(recorded.fetches.flatMap((f) => f.partitions).filter((p) => p === 't/0@0')).toHaveLength(1); // one fetcher, not two
+    });
+  });
+
+  it('mixing multiplex and partition mode on one group is a clear UsageError, not a silent split', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(1));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const got: string[] = [];
+      let error: KafkaClientError | undefined;
+      group.messages$.subscribe((m) => got.push(id(m)));
+      group.partitions$.subscribe((p) => p.subscribe({ error: (e: KafkaClientError) => (error = e) }));
+      timer(1000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(got).toEqual(['0/0']);
+      expect(error?._tag).toBe('UsageError');
+      expect(error?.context.partition).toBe(0);
+    });
+  });
+});

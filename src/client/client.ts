@@ -1,0 +1,44 @@
+import { defer, EMPTY, Observable } from 'rxjs';
+import { KafkaClientError } from '../errors';
+import type { ConsumerGroup } from '../sources/consumer-group';
+import { withClose, type Transport } from '../transport';
+import type { ConsumerGroupConfig, ConsumerGroupConfigInput } from '../config';
+import { consumerGroup, kafkajsTransportFor, type ConsumerGroupDeps } from './consumer-group-from-config';
+
+/** Connection settings a client holds; each consumer adds its group settings. */
+export type ClientConfigInput = Omit<ConsumerGroupConfigInput, 'groupId' | 'topics' | 'whitelist' | 'blacklist' | 'group' | 'consumer'>;
+
+/**
+ * A client (sarama-cluster's NewClient): connections and metadata that consumers are built from, one consumer at
+ * a time (NewConsumerFromClient). A second consumer running at the same time gets a `ClientInUse` error on its
+ * streams; once the first has closed, the client serves the next. `close()` closes the connections.
+ */
+export interface Client {
+  consumerGroup(input: Omit<ConsumerGroupConfigInput, keyof ClientConfigInput> & Partial<ClientConfigInput>): ConsumerGroup;
+  /** Closes the client's connections; completes when closed. Idempotent. */
+  close(): Observable<void>;
+}
+
+export const createClient = (input: ClientConfigInput, deps: Pick<ConsumerGroupDeps, 'createTransport' | 'scheduler'> = {}): Client => {
+  let transport: Transport | undefined;
+  let owner: string | undefined;
+  let closed = false;
+  const shared = (config: ConsumerGroupConfig): Transport => {
+    if (closed) throw new KafkaClientError({ tag: 'Closed', message: 'The client is closed', context: { group: config.groupId } });
+    if (owner !== undefined) {
+      throw new KafkaClientError({ tag: 'ClientInUse', message: `The client already serves the consumer of group ${owner}; close it first or use another client`, context: { group: config.groupId } });
+    }
+    owner = config.groupId;
+    const t = (transport ??= (deps.createTransport ?? kafkajsTransportFor)(config));
+    // The consumer's session "closes" its transport when it ends: here that only hands the client back.
+    return withClose(t, () => defer(() => ((owner = undefined), EMPTY)));
+  };
+  return {
+    consumerGroup: (groupInput) => consumerGroup({ ...input, ...groupInput } as ConsumerGroupConfigInput, { scheduler: deps.scheduler, createTransport: shared }),
+    close: () =>
+      defer(() => {
+        closed = true;
+        return transport ? transport.close() : EMPTY;
+      }),
+  };
+};
