@@ -132,7 +132,7 @@ async function main() {
     kafkaBroker: cluster?.version ?? DEFAULT_KAFKA_VERSION,
     nodeOptions: process.env.NODE_OPTIONS || '',
     rxKafkaCluster: built.ours?.version,
-    ...Object.fromEntries(Object.entries(built).filter(([k]) => k !== 'ours').map(([k, v]) => [k, v.ok ? v.version : `not built: ${v.reason}`])),
+    ...Object.fromEntries(Object.entries(built).filter(([k]) => k !== 'ours').map(([k, v]) => [`peer:${k}`, v.ok ? v.version : `not built: ${v.reason}`])),
   };
   const cmdline = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const report = {

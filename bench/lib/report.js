@@ -116,7 +116,8 @@ function scenarioTable(scenario, rows, unavailable) {
   const failed = mine.filter((r) => r.errors);
   const notBuilt = Object.entries(unavailable);
   if (failed.length || notBuilt.length) lines.push('');
-  for (const r of failed) lines.push(`- ${r.label} failed: ${r.errors.join('; ')}`);
+  const oneLine = (/** @type {string} */ e) => (e.split('\n')[0] ?? '').slice(0, 240);
+  for (const r of failed) lines.push(`- ${r.label} failed in ${r.errors.length} of ${r.rounds} round(s): ${r.errors.map(oneLine).join('; ')}`);
   for (const [name, b] of notBuilt) lines.push(`- ${name}: not built: ${b.reason}`);
   return lines.join('\n');
 }
