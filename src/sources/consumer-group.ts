@@ -3,7 +3,7 @@ import { distinctUntilChanged, map, mergeMap, share, switchMap } from 'rxjs/oper
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
-import { partitionsOf, type Assignment } from '../protocol/assignment';
+import { assignmentOf, partitionsOf, type Assignment } from '../protocol/assignment';
 import type { KafkaMessage } from '../protocol/message';
 import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
@@ -64,6 +64,11 @@ export interface ConsumerGroup extends OffsetMarker {
   resetPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
   /** Applies an OffsetStash's marks and resets (sarama-cluster MarkOffsets(stash)); the stash is left as is. */
   markStash(stash: OffsetStash): readonly MarkResult[];
+  /** Stops fetching a partition until resumed; its stream stays open, heartbeats go on, no rebalance. */
+  pause(topic: string, partition: number): void;
+  resume(topic: string, partition: number): void;
+  /** The partitions paused now (topic -> partitions). */
+  paused(): Assignment;
   /** Commits every moved mark now; completes when the broker confirmed. */
   commitOffsets(): Observable<void>;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
@@ -108,6 +113,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   let closed$: Observable<void> = EMPTY;
   let refs = 0;
   let markers = 0;
+  const pausedPartitions = new Set<string>();
 
   const startSession = (): GroupSession => {
     const transport = wiring.createTransport();
@@ -118,6 +124,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       notifications,
       errors,
       hasMarkers: () => markers > 0,
+      isPaused: (topic, partition) => pausedPartitions.size > 0 && pausedPartitions.has(partitionKey(topic, partition)),
       onWatermark: (topic, partition, hw) => {
         const byPartition = watermarks.get(topic) ?? new Map<number, bigint>();
         byPartition.set(partition, hw);
@@ -226,6 +233,12 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),
     resetOffset: (m, metadata) => apply('reset', m.topic, m.partition, m.offset + 1n, metadata),
     resetPartitionOffset: (topic, partition, offset, metadata) => apply('reset', topic, partition, offset + 1n, metadata),
+    pause: (topic, partition) => void pausedPartitions.add(partitionKey(topic, partition)),
+    resume: (topic, partition) => {
+      pausedPartitions.delete(partitionKey(topic, partition));
+      session?.wake();
+    },
+    paused: () => assignmentOf([...pausedPartitions].map((k) => ({ topic: k.slice(0, k.lastIndexOf('\u0000')), partition: Number(k.slice(k.lastIndexOf('\u0000') + 1)) }))),
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
     commitOffsets: () => defer(() => (session ? session.commit() : EMPTY)),
     close: () =>

@@ -29,6 +29,8 @@ export interface SessionSettings {
   readonly errors: Subject<KafkaClientError>;
   /** True once a marker (markOffsets operator, a mark call) exists for the group: credit then returns on marks. */
   readonly hasMarkers: () => boolean;
+  /** True while the user paused this partition: it is not fetched (heartbeats go on). */
+  readonly isPaused?: (topic: string, partition: number) => boolean;
   /** A partition's high-water mark changed. */
   readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
   /** Offsets were committed. */
@@ -185,7 +187,7 @@ export class GroupSession {
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
               sub.next(messages);
             },
-            hasCredit: () => !this.tracking || this.belowLowWater(topic, partition),
+            hasCredit: () => !this.settings.isPaused?.(topic, partition) && (!this.tracking || this.belowLowWater(topic, partition)),
             room: () => (this.tracking ? s.credit.maxMessages - this.ledger.inFlight(topic, partition).messages : Number.MAX_SAFE_INTEGER),
             fetchBytes: () => {
               if (!this.tracking) return Number.MAX_SAFE_INTEGER;
@@ -244,6 +246,11 @@ export class GroupSession {
       if (this.tracking && this.belowLowWater(topic, partition)) this.fetcher.wake();
     }
     return result;
+  }
+
+  /** A partition was resumed (or credit changed): fetching re-checks. */
+  wake(): void {
+    this.fetcher.wake();
   }
 
   /** The set of markers changed (a markOffsets sink came or went): a waiting drain re-checks. */

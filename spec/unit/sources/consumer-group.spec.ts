@@ -329,3 +329,32 @@ describe('consumerGroup with several subscribers', () => {
     });
   });
 });
+
+describe('consumerGroup pause and resume', () => {
+  it('a paused partition is not fetched (others flow, no rebalance) until resumed', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      cluster.produce('t', 0, values(2));
+      cluster.produce('t', 1, values(2));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      group.pause('t', 0);
+      const seen: { at: number; id: string }[] = [];
+      const generations: number[] = [];
+      group.generations$.subscribe((g) => generations.push(g.generationId));
+      group.messages$.pipe(markOffsets(group)).subscribe();
+      group.messages$.subscribe((m) => seen.push({ at: ts.now(), id: id(m) }));
+      let pausedAtStart: unknown;
+      timer(100).subscribe(() => (pausedAtStart = group.paused()));
+      timer(3000).subscribe(() => group.resume('t', 0));
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(pausedAtStart).toEqual({ t: [0] });
+      expect(seen.filter((s) => s.id.startsWith('1/')).every((s) => s.at < 3000)).toBe(true);
+      expect(seen.filter((s) => s.id.startsWith('0/')).map((s) => s.id)).toEqual(['0/0', '0/1']);
+      expect(seen.filter((s) => s.id.startsWith('0/')).every((s) => s.at >= 3000)).toBe(true);
+      expect(generations).toHaveLength(1);
+      expect(group.paused()).toEqual({});
+    });
+  });
+});
