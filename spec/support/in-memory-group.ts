@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { consumerGroup, type ConsumerGroup, type ConsumerGroupConfigInput } from '../../src';
 import { InMemoryCluster } from '../../src/testing';
-import type { Transport } from '../../src/transport';
+import { overriding, type Transport } from '../../src/transport';
 
 /** A TestScheduler that compares with jest's toEqual. */
 export const virtualTime = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -21,26 +21,17 @@ export const inMemoryGroup = (
   config: Partial<ConsumerGroupConfigInput> & { groupId: string; topics: readonly string[] },
 ): { group: ConsumerGroup; recorded: RecordedRequests } => {
   const recorded: RecordedRequests = { commits: [], fetches: [] };
-  const record = (t: Transport): Transport => ({
-    ...t,
-    metadata: (r) => t.metadata(r),
-    findCoordinator: (r) => t.findCoordinator(r),
-    joinGroup: (r) => t.joinGroup(r),
-    syncGroup: (r) => t.syncGroup(r),
-    heartbeat: (r) => t.heartbeat(r),
-    leaveGroup: (r) => t.leaveGroup(r),
-    offsetFetch: (r) => t.offsetFetch(r),
-    listOffsets: (r) => t.listOffsets(r),
-    close: () => t.close(),
-    offsetCommit: (r) => {
-      recorded.commits.push({ at: scheduler.now(), offsets: Object.fromEntries(r.offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset])) });
-      return t.offsetCommit(r);
-    },
-    fetch: (r) => {
-      recorded.fetches.push({ at: scheduler.now(), partitions: r.partitions.map((p) => `${p.topic}/${p.partition}@${p.fetchOffset}`) });
-      return t.fetch(r);
-    },
-  });
+  const record = (t: Transport): Transport =>
+    overriding(t, {
+      offsetCommit: (r) => {
+        recorded.commits.push({ at: scheduler.now(), offsets: Object.fromEntries(r.offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset])) });
+        return t.offsetCommit(r);
+      },
+      fetch: (r) => {
+        recorded.fetches.push({ at: scheduler.now(), partitions: r.partitions.map((p) => `${p.topic}/${p.partition}@${p.fetchOffset}`) });
+        return t.fetch(r);
+      },
+    });
   const group = consumerGroup(
     {
       brokers: ['in-memory:9092'],

@@ -2,7 +2,7 @@ import { firstValueFrom, Observable, ReplaySubject, Subject, Subscription } from
 import { filter } from 'rxjs/operators';
 import { Generation, GroupNotification, MembershipHandle, MembershipOptions, startMembership } from '../../src/sources/group-membership';
 import { range } from '../../src/strategies';
-import type { Transport } from '../../src/transport';
+import { overriding, type Transport } from '../../src/transport';
 import { KafkaClientError } from '../../src/errors';
 
 /** One member under test: its generations, notifications and how it ended, recorded for assertions. */
@@ -52,10 +52,7 @@ export const startTestMember = (options: MembershipOptions): TestMember => {
 export const stallableHeartbeats = (transport: Transport): { transport: Transport; stall(on: boolean): void } => {
   let stalled = false;
   return {
-    transport: {
-      ...transport,
-      heartbeat: (r) => (stalled ? new Observable<void>(() => undefined) : transport.heartbeat(r)),
-    },
+    transport: overriding(transport, { heartbeat: (r) => (stalled ? new Observable<void>(() => undefined) : transport.heartbeat(r)) }),
     stall: (on) => (stalled = on),
   };
 };
