@@ -42,7 +42,17 @@ async function prepareTopic(built, o) {
   const brokers = o.bootstrap.split(',');
   const kit = adminKit(built, brokers);
   try {
-    await kit.createTopic(o.topic, o.partitions, { config: { 'segment.bytes': String(256 * 1024 * 1024) } });
+    // Right after a topic was created or deleted, KRaft metadata can lag ("This server does not host this
+    // topic-partition"): retry; creating an existing topic is a no-op.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await kit.createTopic(o.topic, o.partitions, { config: { 'segment.bytes': String(256 * 1024 * 1024) } });
+        break;
+      } catch (e) {
+        if (attempt >= 10) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
     const t0 = Date.now();
     if (o.records > 0) {
       if (built.java?.ok) {
@@ -56,7 +66,7 @@ async function prepareTopic(built, o) {
         }
       }
     }
-    // Right after creation KRaft metadata can lag ("does not host this topic-partition"): retry the check briefly.
+    // The same lag: retry the check briefly.
     let total = -1;
     for (let attempt = 1; ; attempt++) {
       try {
