@@ -160,6 +160,11 @@ export class Fetcher {
   private ensureLoop(nodeId: number): void {
     if (this.loops.has(nodeId) || this.stopped) return;
     let failures = 0;
+    /** Decoded responses waiting to be delivered, in order: flushed after the next Fetch left, or before the next response. */
+    const pending: (() => void)[] = [];
+    const flush = () => {
+      for (let d = pending.shift(); d; d = pending.shift()) d();
+    };
     const once = defer((): Observable<unknown> => {
       const batch = this.eligible(nodeId);
       if (batch.length === 0) return this.wake$.pipe(take(1));
@@ -174,7 +179,11 @@ export class Fetcher {
           partitions: batch.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: Math.max(1, Math.min(this.options.partitionMaxBytes, p.sink.fetchBytes())) })),
         })
         .pipe(
-          concatMap((results) => this.handle(nodeId, results, batch, epochs)),
+          concatMap((results) => {
+            flush();
+            return this.handle(nodeId, results, batch, epochs, pending);
+          }),
+          tap({ complete: () => pending.length > 0 && this.scheduler.schedule(flush) }),
           tap(() => (failures = 0)),
           catchError((e: unknown) => {
             failures++;
@@ -192,7 +201,7 @@ export class Fetcher {
   }
 
   /** Decodes and delivers one Fetch response; partition errors move leaders or reset positions. */
-  private handle(nodeId: number, results: readonly FetchPartition[], sent: readonly Fetched[], epochs: readonly number[]): Observable<unknown> {
+  private handle(nodeId: number, results: readonly FetchPartition[], sent: readonly Fetched[], epochs: readonly number[], pending: (() => void)[]): Observable<unknown> {
     const work: Observable<unknown>[] = [];
     let leaderMoved = false;
     for (const r of results) {
@@ -221,19 +230,27 @@ export class Fetcher {
         (decoded instanceof Promise ? from(decoded) : of(decoded)).pipe(
           tap((d) => {
             if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epoch) return;
-            const room = p.sink.room();
-            if (d.messages.length > room) {
-              // Over the message credit: deliver what fits, fetch the rest again later (bounded memory, exact position).
-              const fits = d.messages.slice(0, Math.max(0, room));
-              const last = fits[fits.length - 1];
-              if (last) {
-                p.position = last.offset + 1n;
-                p.sink.deliver(fits, r.highWatermark, Math.ceil((d.bytes * fits.length) / d.messages.length));
-              }
-              return;
-            }
+            // Positions move now, so the next Fetch can go out; the messages are handed over just after it left.
+            const from = p.position;
             if (d.nextOffset > p.position) p.position = d.nextOffset;
-            if (d.messages.length > 0) p.sink.deliver(d.messages, r.highWatermark, d.bytes);
+            if (d.messages.length === 0) return;
+            const deliveryEpoch = p.epoch;
+            pending.push(() => {
+              if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== deliveryEpoch) return;
+              const room = p.sink.room();
+              if (d.messages.length > room) {
+                // Over the message credit: deliver what fits, fetch the rest again (bounded memory, exact position);
+                // a Fetch already sent from the optimistic position is dropped by the epoch.
+                const fits = d.messages.slice(0, Math.max(0, room));
+                const last = fits[fits.length - 1];
+                p.position = last ? last.offset + 1n : from;
+                p.epoch++;
+                if (last) p.sink.deliver(fits, r.highWatermark, Math.ceil((d.bytes * fits.length) / d.messages.length));
+                this.wake();
+                return;
+              }
+              p.sink.deliver(d.messages, r.highWatermark, d.bytes);
+            });
           }),
           catchError((e: unknown) => {
             const error = toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: p.position });
