@@ -11,6 +11,7 @@ import type { KafkaClientError } from '../errors';
 import { markOffsets } from '../operators/mark-offsets';
 import { formatMessage } from './format-message';
 import { parseArgs, USAGE } from './parse-args';
+import { startStatusLine } from './status-line';
 
 const EX_USAGE = 64;
 const EX_UNAVAILABLE = 69;
@@ -47,6 +48,8 @@ const main = async (): Promise<number> => {
     else if (cmd.verbose) process.stderr.write(`${n.type} ${JSON.stringify(n.type === 'RebalanceStart' ? n.claims : n.current)}\n`);
   });
   g.errors$.subscribe((e) => cmd.verbose && process.stderr.write(`error: ${e.message}\n`));
+  let count = 0;
+  const status = startStatusLine(process.stderr, () => ({ count, lag: g.lag(), held: g.subscriptions() }));
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -57,10 +60,21 @@ const main = async (): Promise<number> => {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    await lastValueFrom(g.messages$.pipe(tap((m) => process.stdout.write(`${formatMessage(m, cmd.format)}\n`)), markOffsets(g)), { defaultValue: undefined });
+    await lastValueFrom(
+      g.messages$.pipe(
+        tap((m) => {
+          count++;
+          process.stdout.write(`${formatMessage(m, cmd.format)}\n`);
+        }),
+        markOffsets(g),
+      ),
+      { defaultValue: undefined },
+    );
     await lastValueFrom(g.close(), { defaultValue: undefined });
+    status.stop();
     return 0;
   } catch (e) {
+    status.stop();
     const err = e as KafkaClientError;
     process.stderr.write(`${err.message ?? String(e)}\n`);
     return err._tag === 'BrokerUnavailable' ? EX_UNAVAILABLE : 1;
