@@ -1,4 +1,4 @@
-import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject } from 'rxjs';
+import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject, throwError } from 'rxjs';
 import { distinctUntilChanged, map, mergeMap, share, switchMap } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
@@ -64,6 +64,14 @@ export interface ConsumerGroup extends OffsetMarker {
   resetPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
   /** Applies an OffsetStash's marks and resets (sarama-cluster MarkOffsets(stash)); the stash is left as is. */
   markStash(stash: OffsetStash): readonly MarkResult[];
+  /**
+   * Moves a partition's fetch position to `offset` mid-stream: only that partition's fetching restarts; marks of
+   * messages delivered before the seek are dropped (reported as MarkFenced); commits stay as they were. False
+   * when the partition is not being consumed.
+   */
+  seek(topic: string, partition: number, offset: bigint): boolean;
+  /** Seeks to the first message at or after `timestamp` (ms since the epoch); emits the offset it moved to. */
+  seekToTimestamp(topic: string, partition: number, timestamp: number): Observable<bigint>;
   /** Stops fetching a partition until resumed; its stream stays open, heartbeats go on, no rebalance. */
   pause(topic: string, partition: number): void;
   resume(topic: string, partition: number): void;
@@ -175,8 +183,8 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       ),
     );
 
-  const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult => {
-    if (session) return session.applyMark(kind, topic, partition, offset, metadata);
+  const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult => {
+    if (session) return session.applyMark(kind, topic, partition, offset, metadata, message);
     errors.next(new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the group is not consuming', context: { group: groupId, topic, partition, offset } }));
     return 'not-owned';
   };
@@ -228,11 +236,23 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
         session?.markersChanged();
       };
     },
-    markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata),
-    markProcessed: (m, metadata) => apply('processed', m.topic, m.partition, m.offset, metadata),
+    markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata, m),
+    markProcessed: (m, metadata) => apply('processed', m.topic, m.partition, m.offset, metadata, m),
     markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),
     resetOffset: (m, metadata) => apply('reset', m.topic, m.partition, m.offset + 1n, metadata),
     resetPartitionOffset: (topic, partition, offset, metadata) => apply('reset', topic, partition, offset + 1n, metadata),
+    seek: (topic, partition, offset) => session?.seek(topic, partition, offset) ?? false,
+    seekToTimestamp: (topic, partition, timestamp) =>
+      defer(() => {
+        const s = session;
+        if (!s) return throwError(() => new KafkaClientError({ tag: 'UsageError', message: 'seek needs a consuming group', context: { group: groupId, topic, partition } }));
+        return s.offsetForTimestamp(topic, partition, timestamp).pipe(
+          map((offset) => {
+            if (!s.seek(topic, partition, offset)) throw new KafkaClientError({ tag: 'UsageError', message: 'seek of a partition that is not being consumed', context: { group: groupId, topic, partition, offset } });
+            return offset;
+          }),
+        );
+      }),
     pause: (topic, partition) => void pausedPartitions.add(partitionKey(topic, partition)),
     resume: (topic, partition) => {
       pausedPartitions.delete(partitionKey(topic, partition));

@@ -5,7 +5,7 @@ import { partitionsOf } from '../protocol/assignment';
 import { backoffDelay } from '../protocol/backoff';
 import type { KafkaMessage } from '../protocol/message';
 import { OffsetLedger, type MarkResult } from '../protocol/offset-ledger';
-import type { Transport } from '../transport';
+import { LATEST_TIMESTAMP, type Transport } from '../transport';
 import { Committer } from './committer';
 import { Fetcher, type PartitionSink } from './fetcher';
 import { Generation, GroupNotification, MembershipHandle, MembershipOptions, startMembership } from './group-membership';
@@ -59,6 +59,8 @@ export class GroupSession {
   private readonly positions = new Map<number, Observable<ReadonlyMap<string, bigint>>>();
   private readonly failedPartitions = new Subject<{ topic: string; partition: number; error: KafkaClientError }>();
   private commitTimer = Subscription.EMPTY;
+  /** Per sought partition, the messages delivered since its last seek: marks of any other message are fenced. */
+  private readonly sinceSeek = new Map<string, WeakSet<object>>();
   private current: Generation | undefined;
   private stopped = false;
   readonly done$ = new Subject<void>();
@@ -184,6 +186,8 @@ export class GroupSession {
           sink = {
             deliver: (messages, _hw, bytes) => {
               bytesPerMessage = bytes / messages.length;
+              const tagged = this.sinceSeek.get(partitionKey(topic, partition));
+              if (tagged) for (const m of messages) tagged.add(m);
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
               sub.next(messages);
             },
@@ -229,7 +233,14 @@ export class GroupSession {
   }
 
   /** Applies a mark; reports marks for partitions not owned (fenced), wakes fetching when credit came back. */
-  applyMark(kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult {
+  applyMark(kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult {
+    const sinceSeek = message && this.sinceSeek.get(partitionKey(topic, partition));
+    if (sinceSeek && !sinceSeek.has(message)) {
+      this.settings.errors.next(
+        new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the message was delivered before a seek of its partition', context: { group: this.settings.membership.groupId, topic, partition, offset } }),
+      );
+      return 'not-owned';
+    }
     const result =
       kind === 'mark'
         ? this.ledger.mark(topic, partition, offset, metadata)
@@ -246,6 +257,33 @@ export class GroupSession {
       if (this.tracking && this.belowLowWater(topic, partition)) this.fetcher.wake();
     }
     return result;
+  }
+
+  /**
+   * Moves a partition's fetch position (seek): fetched-but-undelivered data is dropped, in-flight credit is returned,
+   * marks and commits already made stay, and marks of messages delivered before the seek are fenced from now on.
+   */
+  seek(topic: string, partition: number, offset: bigint): boolean {
+    const position = this.ledger.position(topic, partition);
+    if (!position || !this.fetcher.has(topic, partition)) return false;
+    this.ledger.assign(topic, partition, position.generationId, position.committed);
+    if (position.mark !== position.committed) this.ledger.reset(topic, partition, position.mark);
+    this.sinceSeek.set(partitionKey(topic, partition), new WeakSet());
+    this.fetcher.seek(topic, partition, offset);
+    this.marks$.next();
+    return true;
+  }
+
+  /** The offset of the first message at or after `timestamp` (ms), or the end offset when there is none. */
+  offsetForTimestamp(topic: string, partition: number, timestamp: number): Observable<bigint> {
+    return this.settings.transport.listOffsets({ partitions: [{ topic, partition, timestamp: BigInt(timestamp) }], isolationLevel: this.settings.isolationLevel }).pipe(
+      mergeMap((rs) => {
+        const r = rs[0];
+        if (!r || r.error) throw (r?.error ?? new KafkaClientError({ tag: 'KafkaProtocolError', message: 'ListOffsets returned nothing', context: { topic, partition } })).withContext({ topic, partition });
+        if (r.offset >= 0n) return of(r.offset);
+        return this.settings.transport.listOffsets({ partitions: [{ topic, partition, timestamp: LATEST_TIMESTAMP }], isolationLevel: this.settings.isolationLevel }).pipe(map((x) => x[0]?.offset ?? -1n));
+      }),
+    );
   }
 
   /** A partition was resumed (or credit changed): fetching re-checks. */

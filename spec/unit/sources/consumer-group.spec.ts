@@ -358,3 +358,47 @@ describe('consumerGroup pause and resume', () => {
     });
   });
 });
+
+describe('consumerGroup seek', () => {
+  it('seeking back mid-stream re-delivers only that partition from the offset; marks of messages from before the seek are fenced', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      cluster.produce('t', 0, values(6));
+      cluster.produce('t', 1, values(2));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const seen: string[] = [];
+      const errors: KafkaClientError[] = [];
+      group.errors$.subscribe((e) => errors.push(e));
+      // 100 ms of work per message: at 250 ms, 0/0 and 0/1 (or so) are done and the rest is in flight.
+      group.messages$.pipe(concatMap((m) => timer(100).pipe(map(() => m))), tap((m) => seen.push(id(m))), markOffsets(group)).subscribe();
+      let sought = false;
+      timer(250).subscribe(() => (sought = group.seek('t', 0, 4n)));
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(sought).toBe(true);
+      const p0 = seen.filter((s) => s.startsWith('0/'));
+      expect(p0.slice(-2)).toEqual(['0/4', '0/5']); // the partition continued from the sought offset
+      expect(seen.filter((s) => s.startsWith('1/'))).toEqual(['1/0', '1/1']); // the other partition was untouched
+      expect(errors.filter((e) => e._tag === 'MarkFenced').length).toBeGreaterThan(0); // pre-seek deliveries could not mark
+      expect(cluster.committed('g')).toEqual({ 't/0': 6n, 't/1': 2n });
+    });
+  });
+
+  it('seekToTimestamp moves to the first message at or after the time and emits that offset', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, [{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }, { value: 'c', timestamp: 3000 }]);
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      const seen: string[] = [];
+      let moved: bigint | undefined;
+      group.messages$.pipe(tap((m) => seen.push(m.value?.toString() ?? '')), markOffsets(group)).subscribe();
+      timer(500).subscribe(() => group.seekToTimestamp('t', 0, 2000).subscribe((o) => (moved = o)));
+      timer(3000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(moved).toBe(1n);
+      expect(seen).toEqual(['a', 'b', 'c', 'b', 'c']);
+    });
+  });
+});
