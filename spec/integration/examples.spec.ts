@@ -1,0 +1,64 @@
+import { lastValueFrom, Subject } from 'rxjs';
+import { tap } from 'rxjs/operators';
+import type { KafkaMessage } from '../../src';
+import { createAdminKit } from '../../src/transport/kafkajs/admin-kit';
+import { atLeastOnce } from '../../examples/at-least-once-concurrency';
+import { multiplex } from '../../examples/multiplex';
+import { brokers, uniqueName } from '../support/names';
+
+const RECORDS = 300;
+const PARTITIONS = 3;
+
+describe('the examples against a real broker', () => {
+  const kit = createAdminKit(brokers());
+  afterAll(() => kit.close());
+
+  const seeded = async (prefix: string): Promise<string> => {
+    const topic = uniqueName(prefix);
+    await kit.createTopic(topic, PARTITIONS);
+    await kit.produce(topic, Array.from({ length: RECORDS }, (_, i) => ({ key: `k${i}`, value: `v${i}`, partition: i % PARTITIONS })));
+    return topic;
+  };
+
+  it('multiplex: every record printed once, errors and notifications logged, commits at the end offsets after close', async () => {
+    const topic = await seeded('ex-multiplex');
+    const groupId = uniqueName('ex-multiplex');
+    const printed: string[] = [];
+    const logged: string[] = [];
+    const stop$ = new Subject<void>();
+    await lastValueFrom(
+      multiplex({ brokers: brokers(), topics: [topic], groupId, initial: 'oldest', stop$, print: (l) => printed.push(l), log: (l) => logged.push(l) }).pipe(
+        tap(() => new Set(printed).size === RECORDS && stop$.next()), // each emitted message is already printed and marked
+      ),
+      { defaultValue: undefined },
+    );
+    expect(printed.length).toBe(RECORDS); // and no duplicates
+    expect(new Set(printed).size).toBe(RECORDS);
+    expect(printed).toContain(`${topic}/0/0\tk0\tv0`);
+    expect(logged.some((l) => l.startsWith('Rebalanced: RebalanceOK'))).toBe(true);
+    expect(logged.filter((l) => l.startsWith('Error:'))).toEqual([]);
+    expect(await kit.committedOffsets(groupId, topic)).toEqual(await kit.endOffsets(topic));
+    expect((await kit.describeGroup(groupId)).members).toEqual([]);
+  });
+
+  it('at-least-once with concurrency 8: every record handled, out-of-order marks commit up to the end offsets', async () => {
+    const topic = await seeded('ex-alo');
+    const groupId = uniqueName('ex-alo');
+    const handled = new Set<string>();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const stop$ = new Subject<void>();
+    const handler = async (m: KafkaMessage): Promise<void> => {
+      maxInFlight = Math.max(maxInFlight, ++inFlight);
+      await new Promise((r) => setTimeout(r, Number(m.offset % 4n))); // finishes out of order
+      inFlight--;
+      handled.add(`${m.partition}/${m.offset}`);
+      if (handled.size === RECORDS) stop$.next();
+    };
+    await lastValueFrom(atLeastOnce({ brokers: brokers(), topics: [topic], groupId, initial: 'oldest', handler, concurrency: 8, stop$ }), { defaultValue: undefined });
+    expect(handled.size).toBe(RECORDS);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(8);
+    expect(await kit.committedOffsets(groupId, topic)).toEqual(await kit.endOffsets(topic));
+  });
+});
