@@ -1,5 +1,5 @@
 import { concatMap, filter, map, mergeMap, take, tap, timer } from 'rxjs';
-import { markOffsets, OffsetStash, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { markOffsets, OffsetStash, range, type AssignmentStrategy, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
 
@@ -399,6 +399,99 @@ describe('consumerGroup seek', () => {
       ts.flush();
       expect(moved).toBe(1n);
       expect(seen).toEqual(['a', 'b', 'c', 'b', 'c']);
+    });
+  });
+});
+
+describe('consumerGroup resets (sarama-cluster ResetOffset family)', () => {
+  const consumeAllThen = (after: (group: ReturnType<typeof inMemoryGroup>['group']) => void) => {
+    const ts = virtualTime();
+    let committed: Readonly<Record<string, bigint>> = {};
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(10));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      group.messages$.pipe(markOffsets(group)).subscribe();
+      timer(500).subscribe(() => after(group));
+      timer(2000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      committed = cluster.committed('g');
+    });
+    return committed;
+  };
+
+  it('resetOffset(message) rewinds the commit position to just after that message', () => {
+    expect(consumeAllThen((g) => g.resetOffset({ topic: 't', partition: 0, offset: 3n }))).toEqual({ 't/0': 4n });
+  });
+
+  it('resetPartitionOffset rewinds by topic, partition and offset', () => {
+    expect(consumeAllThen((g) => g.resetPartitionOffset('t', 0, 5n))).toEqual({ 't/0': 6n });
+  });
+
+  it('an OffsetStash with a reset, applied with markStash, rewinds', () => {
+    const stash = new OffsetStash();
+    stash.resetOffset({ topic: 't', partition: 0, offset: 1n });
+    expect(consumeAllThen((g) => g.markStash(stash))).toEqual({ 't/0': 2n });
+  });
+
+  it('a PartitionConsumer carries its high-water mark and can reset its own commit position', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(4));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+      let hw: bigint | undefined;
+      group.partitions$.subscribe((p) => {
+        p.pipe(markOffsets(group)).subscribe();
+        timer(500).subscribe(() => {
+          hw = p.highWaterMark();
+          p.resetOffset(0n);
+        });
+      });
+      timer(2000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(hw).toBe(4n);
+      expect(cluster.committed('g')).toEqual({ 't/0': 1n });
+    });
+  });
+});
+
+describe('consumerGroup commit retries and member user data', () => {
+  it('a commit failing with a retriable error is retried (group.offsets.retry.max) and the marks are kept until it succeeds', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(3));
+      const { group, recorded } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'], group: { offsets: { retry: { max: 1 } } } });
+      const errors: KafkaClientError[] = [];
+      group.errors$.subscribe((e) => errors.push(e));
+      cluster.failNext('offsetCommit', 3, 'COORDINATOR_LOAD_IN_PROGRESS');
+      group.messages$.pipe(markOffsets(group)).subscribe();
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(errors.some((e) => e.code === 'COORDINATOR_LOAD_IN_PROGRESS')).toBe(true); // the first interval gave up after 1 retry
+      expect(recorded.commits.length).toBeGreaterThanOrEqual(4); // 3 failed attempts, then a later one
+      expect(cluster.committed('g')).toEqual({ 't/0': 3n }); // the marks were never thrown away
+    });
+  });
+
+  it("group.userData reaches the leader's strategy in every member's subscription", () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 2 } });
+      const seenUserData: string[] = [];
+      const spy: AssignmentStrategy = {
+        name: 'spy',
+        assign: (members, counts) => {
+          seenUserData.push(...members.map((m) => m.userData?.toString() ?? ''));
+          return range.assign(members, counts);
+        },
+      };
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'], group: { partitionStrategy: [spy], userData: Buffer.from('rack-a') } });
+      group.generations$.subscribe();
+      timer(1000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(seenUserData).toEqual(['rack-a']);
     });
   });
 });
