@@ -15,6 +15,8 @@ export type ClientConfigInput = Omit<ConsumerGroupConfigInput, 'groupId' | 'topi
  */
 export interface Client {
   consumerGroup(input: Omit<ConsumerGroupConfigInput, keyof ClientConfigInput> & Partial<ClientConfigInput>): ConsumerGroup;
+  /** The connection settings the client was made with (sarama-cluster ClusterConfig), secrets left out. */
+  config(): Readonly<ClientConfigInput>;
   /** Closes the client's connections; completes when closed. Idempotent. */
   close(): Observable<void>;
 }
@@ -33,7 +35,10 @@ export const createClient = (input: ClientConfigInput, deps: Pick<ConsumerGroupD
     // The consumer's session "closes" its transport when it ends: here that only hands the client back.
     return withClose(t, () => defer(() => ((owner = undefined), EMPTY)));
   };
+  const { sasl, ...rest } = input;
+  const shown: ClientConfigInput = Object.freeze({ ...rest, ...(sasl ? { sasl: { ...sasl, ...('password' in sasl ? { password: '[redacted]' } : {}) } as typeof sasl } : {}) });
   return {
+    config: () => shown,
     consumerGroup: (groupInput) => consumerGroup({ ...input, ...groupInput } as ConsumerGroupConfigInput, { scheduler: deps.scheduler, createTransport: shared }),
     close: () =>
       defer(() => {

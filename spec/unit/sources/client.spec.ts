@@ -37,3 +37,11 @@ describe('a client that consumers are built from (NewClient / NewConsumerFromCli
     });
   });
 });
+
+describe('client.config (ClusterConfig)', () => {
+  it('returns the connection settings with the SASL password redacted', () => {
+    const client = createClient({ brokers: ['a:9092'], clientId: 'c', sasl: { mechanism: 'plain', username: 'u', password: 'sentinel-secret' } });
+    expect(client.config()).toEqual({ brokers: ['a:9092'], clientId: 'c', sasl: { mechanism: 'plain', username: 'u', password: '[redacted]' } });
+    expect(JSON.stringify(client.config())).not.toContain('sentinel-secret');
+  });
+});

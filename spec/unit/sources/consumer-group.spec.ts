@@ -495,3 +495,39 @@ describe('consumerGroup commit retries and member user data', () => {
     });
   });
 });
+
+describe('consumerGroup subscription changes', () => {
+  it('a partition-count increase is picked up by the metadata refresh and the new partition consumed', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'], group: { topics: { refreshInterval: 500 } } });
+      const held: string[] = [];
+      const seen: string[] = [];
+      group.generations$.subscribe((g) => held.push(JSON.stringify(g.current)));
+      group.messages$.pipe(tap((m) => seen.push(id(m))), markOffsets(group)).subscribe();
+      timer(1000).subscribe(() => {
+        cluster.addPartitions('t', 1);
+        cluster.produce('t', 1, values(2));
+      });
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(held).toEqual(['{"t":[0]}', '{"t":[0,1]}']);
+      expect(seen).toEqual(['1/0', '1/1']);
+    });
+  });
+
+  it('a deleted topic leaves the subscription', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { a: 1, b: 1 } });
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['a', 'b'], group: { topics: { refreshInterval: 500 } } });
+      const held: string[] = [];
+      group.generations$.subscribe((g) => held.push(Object.keys(g.current).join(',')));
+      timer(1000).subscribe(() => cluster.deleteTopic('b'));
+      timer(5000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(held).toEqual(['a,b', 'a']);
+    });
+  });
+});
