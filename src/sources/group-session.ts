@@ -234,8 +234,8 @@ export class GroupSession {
 
   /** Applies a mark; reports marks for partitions not owned (fenced), wakes fetching when credit came back. */
   applyMark(kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult {
-    const sinceSeek = message && this.sinceSeek.get(partitionKey(topic, partition));
-    if (sinceSeek && !sinceSeek.has(message)) {
+    const sinceSeek = message && this.sinceSeek.size > 0 ? this.sinceSeek.get(partitionKey(topic, partition)) : undefined;
+    if (sinceSeek && message && !sinceSeek.has(message)) {
       this.settings.errors.next(
         new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the message was delivered before a seek of its partition', context: { group: this.settings.membership.groupId, topic, partition, offset } }),
       );
