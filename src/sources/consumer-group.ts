@@ -121,7 +121,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   let closed$: Observable<void> = EMPTY;
   let refs = 0;
   let markers = 0;
-  const pausedPartitions = new Set<string>();
+  const pausedPartitions = new Map<string, { topic: string; partition: number }>();
 
   const startSession = (): GroupSession => {
     const transport = wiring.createTransport();
@@ -142,7 +142,6 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       onCommitted: () => watermarkChanges.next(),
     });
     s.generations$.subscribe({ next: (g) => held.next(g.current), error: () => held.next({}), complete: () => held.next({}) });
-    notifications.subscribe((n) => n.type === 'RebalanceStart' && held.value !== n.claims && held.next({}));
     const closed = new ReplaySubject<void>(1);
     closed$ = closed;
     s.done$.subscribe({
@@ -253,12 +252,12 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
           }),
         );
       }),
-    pause: (topic, partition) => void pausedPartitions.add(partitionKey(topic, partition)),
+    pause: (topic, partition) => void pausedPartitions.set(partitionKey(topic, partition), { topic, partition }),
     resume: (topic, partition) => {
       pausedPartitions.delete(partitionKey(topic, partition));
       session?.wake();
     },
-    paused: () => assignmentOf([...pausedPartitions].map((k) => ({ topic: k.slice(0, k.lastIndexOf('\u0000')), partition: Number(k.slice(k.lastIndexOf('\u0000') + 1)) }))),
+    paused: () => assignmentOf(pausedPartitions.values()),
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
     commitOffsets: () => defer(() => (session ? session.commit() : EMPTY)),
     close: () =>
