@@ -42,7 +42,17 @@ export interface KafkajsTransportOptions {
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
   /** Metadata requests may auto-create topics (if the broker allows it). Default false. */
   readonly allowAutoTopicCreation?: boolean;
+  /** Opens the sockets (kafkajs's `socketFactory` contract), e.g. to route through a proxy; default: plain net/tls. */
+  readonly socketFactory?: KafkajsSocketFactory;
 }
+
+/** kafkajs's socket factory: returns a connected-or-connecting socket for one broker address. */
+export type KafkajsSocketFactory = (args: {
+  readonly host: string;
+  readonly port: number;
+  readonly ssl: ConnectionOptions;
+  readonly onConnect: () => void;
+}) => import('node:net').Socket;
 
 const levels = { nothing: LEVELS.NOTHING, error: LEVELS.ERROR, warn: LEVELS.WARN, info: LEVELS.INFO, debug: LEVELS.DEBUG } as const;
 
@@ -64,7 +74,7 @@ const request = <T>(run: () => Promise<T>, context: ErrorContext): Observable<T>
 export const createKafkajsTransport = (options: KafkajsTransportOptions): Transport => {
   const logger = createLogger({ level: levels[options.logLevel ?? 'nothing'], logCreator: logConsole });
   const poolBuilder = connectionPoolBuilder({
-    socketFactory: defaultSocketFactory(),
+    socketFactory: options.socketFactory ?? defaultSocketFactory(),
     brokers: [...options.brokers],
     ssl: options.ssl,
     sasl: options.sasl,
