@@ -3,7 +3,7 @@ import { catchError, concatMap, filter, map, mergeMap, repeat, take, takeUntil, 
 import { hasCode, KafkaClientError, toKafkaClientError } from '../errors';
 import { backoffDelay } from '../protocol/backoff';
 import type { KafkaMessage } from '../protocol/message';
-import { decodePartitionRecords, type DecodedPartition } from '../protocol/record-batch';
+import { decodeChunk, decodePartitionRecords, type DataChunk, type DecodedPartition } from '../protocol/record-batch';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type FetchPartition, type IsolationLevel, type Transport } from '../transport';
 
 /** Where fetched messages of one partition go, and whether that partition may be fetched now (credit). */
@@ -231,26 +231,10 @@ export class Fetcher {
           tap((d) => {
             if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epoch) return;
             // Positions move now, so the next Fetch can go out; the messages are handed over just after it left.
-            const from = p.position;
             if (d.nextOffset > p.position) p.position = d.nextOffset;
-            if (d.messages.length === 0) return;
+            if (d.chunks.length === 0) return;
             const deliveryEpoch = p.epoch;
-            pending.push(() => {
-              if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== deliveryEpoch) return;
-              const room = p.sink.room();
-              if (d.messages.length > room) {
-                // Over the message credit: deliver what fits, fetch the rest again (bounded memory, exact position);
-                // a Fetch already sent from the optimistic position is dropped by the epoch.
-                const fits = d.messages.slice(0, Math.max(0, room));
-                const last = fits[fits.length - 1];
-                p.position = last ? last.offset + 1n : from;
-                p.epoch++;
-                if (last) p.sink.deliver(fits, r.highWatermark, Math.ceil((d.bytes * fits.length) / d.messages.length));
-                this.wake();
-                return;
-              }
-              p.sink.deliver(d.messages, r.highWatermark, d.bytes);
-            });
+            pending.push(() => this.deliver(p, deliveryEpoch, d.chunks, r.highWatermark));
           }),
           catchError((e: unknown) => {
             const error = toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: p.position });
@@ -263,6 +247,40 @@ export class Fetcher {
     }
     if (leaderMoved) this.refreshLeaders();
     return work.length === 0 ? of(undefined) : merge(...work.map((w) => w.pipe(toArray()))).pipe(toArray());
+  }
+
+  /**
+   * Hands a partition's fetched batches to its sink, decoding one batch at a time (only that batch's messages are
+   * alive at once). Stops when the partition was removed or sought meanwhile (a synchronous handler may do either);
+   * over the message credit, delivers what fits and fetches the rest again (bounded memory, exact position; a
+   * Fetch already sent from the optimistic position is dropped by the epoch); a corrupt batch fails the partition
+   * after the batches before it were delivered.
+   */
+  private deliver(p: Fetched, epoch: number, chunks: readonly DataChunk[], highWatermark: bigint): void {
+    const current = () => this.partitions.get(key(p.topic, p.partition)) === p && p.epoch === epoch;
+    for (const chunk of chunks) {
+      if (!current()) return;
+      let messages: KafkaMessage[];
+      try {
+        messages = decodeChunk(chunk, p.topic, p.partition);
+      } catch (e: unknown) {
+        this.partitions.delete(key(p.topic, p.partition));
+        this.options.failPartition(p.topic, p.partition, toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: chunk.batch.header.baseOffset }));
+        return;
+      }
+      if (messages.length === 0) continue;
+      const room = p.sink.room();
+      if (messages.length > room) {
+        const fits = messages.slice(0, Math.max(0, room));
+        const last = fits[fits.length - 1];
+        p.position = last ? last.offset + 1n : (messages[0] as KafkaMessage).offset;
+        p.epoch++;
+        if (last) p.sink.deliver(fits, highWatermark, Math.ceil((chunk.bytes * fits.length) / messages.length));
+        this.wake();
+        return;
+      }
+      p.sink.deliver(messages, highWatermark, chunk.bytes);
+    }
   }
 
   private decode(p: Fetched, r: FetchPartition): DecodedPartition | Promise<DecodedPartition> {

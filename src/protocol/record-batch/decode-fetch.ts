@@ -30,8 +30,25 @@ export interface PartitionRecordsInput {
   readonly decompress: Decompress;
 }
 
+/** One data batch of a fetch, its records not yet decoded: decode with `decodeChunk` when delivering. */
+export interface DataChunk {
+  readonly batch: RawBatch;
+  /** The records section, decompressed. */
+  readonly payload: Buffer;
+  /** Records below this offset are skipped (a fetch may start mid-batch). */
+  readonly minOffset: bigint;
+  /** The whole batch's size on the wire. */
+  readonly bytes: number;
+}
+
 export interface DecodedPartition {
-  /** Data records at or after fetchOffset, in offset order; no control records, no aborted ones (read_committed). */
+  /**
+   * The data batches at or after fetchOffset, in offset order (no control batches, no aborted ones under
+   * read_committed), records still encoded: decoding one at a time while delivering keeps the live set to one
+   * batch, so a consumer's garbage dies young (decoding a whole response first made the GC copy it all).
+   */
+  readonly chunks: readonly DataChunk[];
+  /** Every message of every chunk, decoded anew on each access (tests, small fetches). */
   readonly messages: KafkaMessage[];
   /** The offset after the last complete batch (control and aborted batches included); fetchOffset if none. */
   readonly nextOffset: bigint;
@@ -41,14 +58,23 @@ export interface DecodedPartition {
   readonly partialTail: boolean;
 }
 
+/** Decodes one chunk's records (throws CorruptRecordBatch with topic, partition and the batch's base offset). */
+export const decodeChunk = (chunk: DataChunk, topic: string, partition: number): KafkaMessage[] => {
+  const out: KafkaMessage[] = [];
+  decodeRecords(chunk.batch, chunk.payload, topic, partition, out, chunk.minOffset);
+  return out;
+};
+
 /**
- * Decodes one partition of a fetch response. Synchronous unless some batch needs decompressing and `decompress`
+ * Reads one partition of a fetch response into batches to deliver (`chunks`; their records are decoded later,
+ * one chunk at a time, by `decodeChunk`). Synchronous unless some batch needs decompressing and `decompress`
  * returns a Promise for it: then the result is a (native) Promise. So uncompressed data, or a synchronous
  * `decompress`, never leaves the current tick; test with `result instanceof Promise`.
  *
  * Throws (or rejects with) KafkaClientError: 'CorruptRecordBatch' for unreadable bytes, a CRC mismatch or a
  * codec that fails on its input (the codec's error is the cause); whatever KafkaClientError `decompress` raises
  * (e.g. 'CodecMissing'), with topic, partition and offset added. Every error names topic, partition and offset.
+ * A record-level inconsistency surfaces from `decodeChunk`, for that chunk only.
  */
 export const decodePartitionRecords = (input: PartitionRecordsInput): DecodedPartition | Promise<DecodedPartition> => {
   const { topic, partition } = input;
@@ -110,7 +136,7 @@ const finish = (
   const aborted = committed ? [...input.abortedTransactions].sort((a, b) => cmp(a.firstOffset, b.firstOffset)) : [];
   let nextAborted = 0;
   const abortedProducers = new Set<bigint>();
-  const messages: KafkaMessage[] = [];
+  const chunks: DataChunk[] = [];
   let nextOffset = fetchOffset;
   let bytes = 0;
   for (let i = 0; i < batches.length; i++) {
@@ -133,9 +159,17 @@ const finish = (
       if (h.isTransactional && abortedProducers.has(h.producerId)) continue;
     }
     if (h.isControl || payload === undefined) continue;
-    decodeRecords(b, payload, topic, partition, messages, fetchOffset);
+    chunks.push({ batch: b, payload, minOffset: fetchOffset, bytes: b.bytes.length });
   }
-  return { messages, nextOffset, bytes, partialTail };
+  return {
+    chunks,
+    get messages() {
+      return chunks.flatMap((c) => decodeChunk(c, topic, partition));
+    },
+    nextOffset,
+    bytes,
+    partialTail,
+  };
 };
 
 const cmp = (a: bigint, b: bigint): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -2,8 +2,8 @@
 export { ATTR, BATCH_HEADER_SIZE, LOG_OVERHEAD, readBatchHeader } from './batch-header';
 export type { BatchHeader } from './batch-header';
 export { crc32c } from './crc32c';
-export { decodePartitionRecords } from './decode-fetch';
-export type { CompressedCodecName, Decompress, DecodedPartition, PartitionRecordsInput } from './decode-fetch';
+export { decodeChunk, decodePartitionRecords } from './decode-fetch';
+export type { CompressedCodecName, DataChunk, Decompress, DecodedPartition, PartitionRecordsInput } from './decode-fetch';
 export { NO_HEADERS, decodeRecords, readControlType } from './decode-records';
 export type { ControlType } from './decode-records';
 export { encodeControlRecord, encodeRecordBatch } from './encode';

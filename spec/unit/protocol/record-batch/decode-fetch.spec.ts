@@ -4,6 +4,7 @@ import {
   DecodedPartition,
   Decompress,
   PartitionRecordsInput,
+  decodeChunk,
   decodePartitionRecords,
   encodeControlRecord,
   crc32c,
@@ -199,12 +200,24 @@ describe('decodePartitionRecords', () => {
     expect(e.context).toEqual({ topic: 'orders', partition: 1, offset: 4n });
   });
 
-  it('reports records that overrun their batch as CorruptRecordBatch', () => {
+  it('reports records that overrun their batch as CorruptRecordBatch when that batch is decoded', () => {
     const b = batch(0n, 'abc');
     b.writeInt32BE(2, 57); // claims two records, holds one
-    expect(caught(() => decodeSync(b, { checkCrc: false }))._tag).toBe('CorruptRecordBatch');
+    const split = decodeSync(b, { checkCrc: false });
+    expect(split.chunks).toHaveLength(1);
+    const e = caught(() => decodeChunk(split.chunks[0]!, 'orders', 1));
+    expect(e._tag).toBe('CorruptRecordBatch');
+    expect(e.context).toEqual({ topic: 'orders', partition: 1, offset: 0n });
     const c = batch(0n, 'abc');
     c[61] = 0x7e; // record length far beyond the batch
-    expect(caught(() => decodeSync(c, { checkCrc: false }))._tag).toBe('CorruptRecordBatch');
+    expect(caught(() => decodeSync(c, { checkCrc: false }).messages)._tag).toBe('CorruptRecordBatch');
+  });
+
+  it('splits into one chunk per data batch, decoded lazily, skipping records below the fetch offset', () => {
+    const r = decodeSync(Buffer.concat([batch(0n, 'a', 'b'), batch(2n, 'c', 'd')]), { fetchOffset: 1n });
+    expect(r.chunks.map((c) => c.batch.header.baseOffset)).toEqual([0n, 2n]);
+    expect(decodeChunk(r.chunks[0]!, 'orders', 1).map((m) => m.value?.toString())).toEqual(['b']);
+    expect(decodeChunk(r.chunks[1]!, 'orders', 1).map((m) => m.offset)).toEqual([2n, 3n]);
+    expect(r.chunks.reduce((n, c) => n + c.bytes, 0)).toBe(r.bytes);
   });
 });
