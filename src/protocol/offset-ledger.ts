@@ -194,6 +194,12 @@ export class OffsetLedger {
     return s === undefined ? NO_CREDIT : creditOf(s);
   }
 
+  /** True when a partition holds at most `messages` and `bytes` of credit (not owned: holds nothing). Allocates nothing. */
+  holdsAtMost(topic: string, partition: number, messages: number, bytes: number): boolean {
+    const q = this.get(topic, partition)?.queue;
+    return q === undefined || (q.messages <= messages && q.bytes <= bytes);
+  }
+
   /** Bytes held across all partitions. */
   totalInFlightBytes(): number {
     return this.inFlightBytes;

@@ -108,7 +108,7 @@ export class Fetcher {
 
   /** Credit came back or demand changed: waiting loops re-check. */
   wake(): void {
-    this.wake$.next();
+    if (this.wake$.observed) this.wake$.next();
   }
 
   stop(): void {

@@ -218,9 +218,8 @@ export class GroupSession {
    * budget, instead of one message per mark when a slow handler keeps the credit exhausted.
    */
   private belowLowWater(topic: string, partition: number): boolean {
-    const c = this.ledger.inFlight(topic, partition);
     const credit = this.settings.credit;
-    return c.messages <= credit.maxMessages / 2 && c.bytes <= credit.maxBytes / 2 && this.ledger.totalInFlightBytes() <= credit.globalMaxBytes / 2;
+    return this.ledger.totalInFlightBytes() <= credit.globalMaxBytes / 2 && this.ledger.holdsAtMost(topic, partition, credit.maxMessages / 2, credit.maxBytes / 2);
   }
 
   highWatermark(topic: string, partition: number): bigint | undefined {
@@ -252,7 +251,7 @@ export class GroupSession {
         new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the partition is not owned by this member (revoked or never assigned)', context: { group: this.settings.membership.groupId, topic, partition, offset } }),
       );
     } else {
-      this.marks$.next();
+      if (this.marks$.observed) this.marks$.next();
       // Wake fetching only when this mark brought the partition back under its low-water mark.
       if (this.tracking && this.belowLowWater(topic, partition)) this.fetcher.wake();
     }
