@@ -263,8 +263,7 @@ export class OffsetLedger {
       const bytes = q.bytes;
       if (q.completeThrough(offset)) {
         this.inFlightBytes -= bytes - q.bytes;
-        const passed = q.passedEnd as bigint;
-        if (passed > to) to = passed;
+        if (q.passedBeyond(offset)) to = q.passedEnd as bigint;
       }
     }
     this.moveTo(s, to, metadata);

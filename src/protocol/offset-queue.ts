@@ -6,6 +6,9 @@ export interface HasOffset {
 /** One emitted batch of offsets, ascending: `first..last` exactly when `offsets` is undefined (no gaps). */
 interface Chunk {
   readonly first: bigint;
+  /** `first` as a number, for index arithmetic without BigInts when `numeric` (every offset a safe integer). */
+  readonly firstN: number;
+  readonly numeric: boolean;
   readonly last: bigint;
   readonly count: number;
   readonly offsets: BigInt64Array | undefined;
@@ -27,11 +30,13 @@ interface Chunk {
  */
 export type Completion = 'absent' | 'done' | 'advanced';
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 const offsetAt = (c: Chunk, i: number): bigint => (c.offsets === undefined ? c.first + BigInt(i) : (c.offsets[i] as bigint));
 
 /** Number of offsets of `c` that are <= `x`, for c.first <= x < c.last. */
 const countThrough = (c: Chunk, x: bigint): number => {
-  if (c.offsets === undefined) return Number(x - c.first) + 1;
+  if (c.offsets === undefined) return c.numeric ? Number(x) - c.firstN + 1 : Number(x - c.first) + 1;
   const a = c.offsets;
   let lo = 0;
   let hi = c.count;
@@ -45,7 +50,7 @@ const countThrough = (c: Chunk, x: bigint): number => {
 
 /** Index of `x` in `c` (c.first <= x <= c.last), or -1 when `x` falls in a gap. */
 const indexOf = (c: Chunk, x: bigint): number => {
-  if (c.offsets === undefined) return Number(x - c.first);
+  if (c.offsets === undefined) return c.numeric ? Number(x) - c.firstN : Number(x - c.first);
   const i = countThrough(c, x) - 1;
   return c.offsets[i] === x ? i : -1;
 };
@@ -64,8 +69,9 @@ const indexOf = (c: Chunk, x: bigint): number => {
 export class OffsetQueue {
   messages = 0;
   bytes = 0;
-  /** The highest passed offset + 1, or undefined while nothing has been passed. */
-  passedEnd: bigint | undefined = undefined;
+  /** The chunk holding the highest passed offset, and its index there (read lazily: no BigInt per completion). */
+  private passedChunk: Chunk | undefined = undefined;
+  private passedIndex = 0;
   /** The last offset ever pushed. */
   lastPushed: bigint | undefined = undefined;
   private chunks: Chunk[] = [];
@@ -82,10 +88,24 @@ export class OffsetQueue {
       offsets = new BigInt64Array(count);
       for (let i = 0; i < count; i++) offsets[i] = (items[i] as HasOffset).offset;
     }
-    this.chunks.push({ first, last, count, offsets, bytes, head: 0, done: 0, credited: 0, processed: undefined });
+    this.chunks.push({ first, firstN: Number(first), numeric: last <= MAX_SAFE, last, count, offsets, bytes, head: 0, done: 0, credited: 0, processed: undefined });
     this.messages += count;
     this.bytes += bytes;
     this.lastPushed = last;
+  }
+
+  /** The highest passed offset + 1, or undefined while nothing has been passed. */
+  get passedEnd(): bigint | undefined {
+    const c = this.passedChunk;
+    return c === undefined ? undefined : offsetAt(c, this.passedIndex) + 1n;
+  }
+
+  /** True when the highest passed offset is above `x` (out-of-order completions beyond it were passed too). */
+  passedBeyond(x: bigint): boolean {
+    const c = this.passedChunk;
+    if (c === undefined) return false;
+    if (c.offsets === undefined && c.numeric) return c.firstN + this.passedIndex > Number(x);
+    return offsetAt(c, this.passedIndex) > x;
   }
 
   /** The smallest pending offset, or undefined when nothing is pending. */
@@ -102,7 +122,7 @@ export class OffsetQueue {
       const c = chunks[this.front] as Chunk;
       if (c.last <= x) {
         this.credit(c, c.count - c.done);
-        this.passedEnd = c.last + 1n;
+        this.passAll(c);
         this.front++;
         moved = true;
         continue;
@@ -159,6 +179,11 @@ export class OffsetQueue {
     return 'done';
   }
 
+  private passAll(c: Chunk): void {
+    this.passedChunk = c;
+    this.passedIndex = c.count - 1;
+  }
+
   private credit(c: Chunk, fresh: number): void {
     if (fresh === 0) return;
     c.done += fresh;
@@ -177,11 +202,14 @@ export class OffsetQueue {
       const p = c.processed;
       if (p !== undefined) while (c.head < c.count && p[c.head] === 1) c.head++;
       if (c.head === c.count) {
-        this.passedEnd = c.last + 1n;
+        this.passAll(c);
         this.front++;
         continue;
       }
-      if (c.head > 0) this.passedEnd = offsetAt(c, c.head - 1) + 1n;
+      if (c.head > 0) {
+        this.passedChunk = c;
+        this.passedIndex = c.head - 1;
+      }
       return;
     }
   }
