@@ -31,7 +31,8 @@ export const createAdminKit = (brokers: readonly string[], clientId = 'rx-kafka-
   let producer: Promise<Producer> | undefined;
   const getAdmin = () => (admin ??= (async () => { const a = kafka.admin(); await a.connect(); return a; })());
   const getProducer = () =>
-    (producer ??= (async () => { const p = kafka.producer({ allowAutoTopicCreation: false }); await p.connect(); return p; })());
+    // Idempotent: a send retried after a timeout (a loaded machine) must not write its records twice.
+    (producer ??= (async () => { const p = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 }); await p.connect(); return p; })());
 
   return {
     async createTopic(topic, partitions, options = {}) {
