@@ -41,7 +41,7 @@ export interface ConsumerGroup extends OffsetMarker {
   readonly generations$: Observable<Generation>;
   /** Multiplex mode: every assigned partition's messages, per-partition order preserved. */
   readonly messages$: Observable<KafkaMessage>;
-  /** Multiplex mode, per fetched batch. */
+  /** Multiplex mode, per record batch (as the producer wrote it; a fetch brings several, delivered one by one). */
   readonly batches$: Observable<MessageBatch>;
   /** Partition mode: one inner Observable per claimed partition. */
   readonly partitions$: Observable<PartitionConsumer>;
