@@ -76,8 +76,9 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
   const poolBuilder = connectionPoolBuilder({
     socketFactory: options.socketFactory ?? defaultSocketFactory(),
     brokers: [...options.brokers],
-    ssl: options.ssl,
-    sasl: options.sasl,
+    // Copies: kafkajs caches its SASL authenticator on the object it is given, and validated configs are frozen.
+    ssl: typeof options.ssl === 'object' ? { ...options.ssl } : options.ssl,
+    sasl: options.sasl ? { ...options.sasl } : undefined,
     clientId: options.clientId,
     requestTimeout: options.requestTimeout,
     enforceRequestTimeout: true,
