@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { catchError, firstValueFrom, lastValueFrom, map, of, race, timer } from 'rxjs';
+import { catchError, filter, firstValueFrom, lastValueFrom, map, merge, of, race, tap, timer } from 'rxjs';
 import { startSecuredBroker as start, type SecuredBroker } from '../../broker/secured-broker';
 import { consumerGroup, KafkaClientError, type ConsumerGroup, type ConsumerGroupConfigInput, type KafkaMessage } from '../../src';
 import { uniqueName } from './names';
@@ -45,10 +45,15 @@ export const securedGroup = (
 
 /**
  * Subscribes `messages$` (and `errors$`, collecting every reported error into `reported`) and resolves with what
- * `messages$` does first: emit a message, fail with an error, or neither within `ms` (timeout); then closes the group.
+ * comes first: a message, `messages$` failing, a reported error that `settles` accepts (reported errors that stop
+ * nothing, e.g. a partition's), or neither within `ms` (timeout); then closes the group.
  */
-export const firstOutcome = async (g: ConsumerGroup, ms: number, reported: KafkaClientError[] = []): Promise<Outcome> => {
-  const errors = g.errors$.subscribe((e) => reported.push(e));
+export const firstOutcome = async (
+  g: ConsumerGroup,
+  ms: number,
+  reported: KafkaClientError[] = [],
+  settles: (e: KafkaClientError) => boolean = () => false,
+): Promise<Outcome> => {
   const asError = (e: unknown): Outcome => ({
     kind: 'error',
     error: e instanceof KafkaClientError ? e : new KafkaClientError({ tag: 'Unexpected', message: `not a KafkaClientError: ${String(e)}` }),
@@ -57,10 +62,14 @@ export const firstOutcome = async (g: ConsumerGroup, ms: number, reported: Kafka
     map((message): Outcome => ({ kind: 'message', message })),
     catchError((e: unknown) => of(asError(e))),
   );
+  const errors = g.errors$.pipe(
+    tap((e) => reported.push(e)),
+    filter(settles),
+    map((error): Outcome => ({ kind: 'error', error })),
+  );
   try {
-    return await firstValueFrom(race(messages, timer(ms).pipe(map((): Outcome => ({ kind: 'timeout' })))));
+    return await firstValueFrom(race(merge(messages, errors), timer(ms).pipe(map((): Outcome => ({ kind: 'timeout' })))));
   } finally {
     await lastValueFrom(g.close(), { defaultValue: undefined });
-    errors.unsubscribe();
   }
 };

@@ -130,19 +130,19 @@ describe('security against a real secured broker', () => {
           BOUND,
         ),
       );
-      expect(['AuthenticationError', 'BrokerUnavailable']).toContain(e._tag);
+      expect(`${e._tag}: ${e.message}`).toMatch(/^AuthenticationError: TLS/);
       expect(e.message).toContain(b.listeners.ssl);
     });
 
     it('a plaintext client against the TLS port gets a typed error', async () => {
       const e = expectError(await firstOutcome(securedGroup(b, { brokers: [b.listeners.saslSsl], topics: [topic], sasl: { mechanism: 'plain', username: 'alice', password: SENTINEL_PASSWORD } }), BOUND));
-      expect(['BrokerUnavailable', 'AuthenticationError']).toContain(e._tag);
+      expect(e._tag).toBe('BrokerUnavailable');
       expect(e.message).toContain(b.listeners.saslSsl);
     });
 
     it('a TLS client against the plaintext port gets a typed error', async () => {
       const e = expectError(await firstOutcome(securedGroup(b, { brokers: [b.listeners.plaintext], topics: [topic], ssl: trustingCa(b) }), BOUND));
-      expect(['BrokerUnavailable', 'AuthenticationError']).toContain(e._tag);
+      expect(e._tag).toBe('BrokerUnavailable');
       expect(e.message).toContain(b.listeners.plaintext);
     });
   });
@@ -154,16 +154,8 @@ describe('security against a real secured broker', () => {
       const denied = uniqueName(`${b.describeOnlyPrefix}t`);
       await kit.createTopic(denied, 1);
       await kit.produce(denied, [{ value: 'not for alice' }]);
-      const e = expectError(await firstOutcome(securedGroup(b, { ...asAlice(), topics: [denied] }), BOUND));
-      expect(`${e._tag}: ${e.message}`).toMatch(/^AuthorizationError: /);
-      expect(e.code).toBe('TOPIC_AUTHORIZATION_FAILED');
-      expect(e.context.topic).toBe(denied);
-    });
-
-    it('a user without any ACL on the topic gets an AuthorizationError naming the topic', async () => {
-      const denied = uniqueName('secret-t');
-      await kit.createTopic(denied, 1);
-      const e = expectError(await firstOutcome(securedGroup(b, { ...asAlice(), topics: [denied] }), BOUND));
+      // Reported on errors$ by the partition's fetch (the group itself is allowed): settle on the first one.
+      const e = expectError(await firstOutcome(securedGroup(b, { ...asAlice(), topics: [denied] }), BOUND, [], (r) => r._tag === 'AuthorizationError'));
       expect(`${e._tag}: ${e.message}`).toMatch(/^AuthorizationError: /);
       expect(e.code).toBe('TOPIC_AUTHORIZATION_FAILED');
       expect(e.context.topic).toBe(denied);
