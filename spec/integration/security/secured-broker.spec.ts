@@ -88,6 +88,23 @@ describe('security against a real secured broker', () => {
       expect(reported.filter((r) => r._tag === 'AuthenticationError').length).toBeLessThanOrEqual(1);
     });
 
+    it('an expired OAUTHBEARER token is an AuthenticationError naming the mechanism and the broker', async () => {
+      const oauthBearerProvider = async () => ({ value: unsecuredJwt('alice', -3_600_000) });
+      const e = expectError(await firstOutcome(securedGroup(b, { brokers: [b.listeners.saslSsl], topics: [topic], ssl: trustingCa(b), sasl: { mechanism: 'oauthbearer', oauthBearerProvider } }), BOUND));
+      expect(`${e._tag}: ${e.message}`).toMatch(/^AuthenticationError: SASL OAUTHBEARER authentication failed against /);
+      expect(e.message).toContain(b.listeners.saslSsl);
+      expect(e.retriable).toBe(false);
+    });
+
+    it('an OAUTHBEARER token provider that throws is an AuthenticationError naming the mechanism and the broker', async () => {
+      const oauthBearerProvider = async (): Promise<{ value: string }> => {
+        throw new Error('token endpoint down');
+      };
+      const e = expectError(await firstOutcome(securedGroup(b, { brokers: [b.listeners.saslSsl], topics: [topic], ssl: trustingCa(b), sasl: { mechanism: 'oauthbearer', oauthBearerProvider } }), BOUND));
+      expect(`${e._tag}: ${e.message}`).toMatch(/^AuthenticationError: SASL OAUTHBEARER token provider failed: token endpoint down/);
+      expect(e.context.broker).toBe(b.listeners.saslSsl);
+    });
+
     it('an expired broker certificate is an AuthenticationError (TLS) naming the broker', async () => {
       const e = expectError(await firstOutcome(securedGroup(b, { brokers: [b.listeners.expired], topics: [topic], ssl: trustingCa(b) }), BOUND));
       expect(`${e._tag}: ${e.message}`).toMatch(/^AuthenticationError: /);

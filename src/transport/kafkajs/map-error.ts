@@ -30,7 +30,7 @@ export interface MapErrorHints {
  * member id); anything unrecognised is `Unexpected`.
  */
 export const mapKafkajsError = (e: unknown, context: ErrorContext = {}, hints: MapErrorHints = {}): KafkaClientError => {
-  if (e instanceof KafkaClientError) return e.withContext(context);
+  if (e instanceof KafkaClientError) return namingMechanism(e.withContext(context), hints);
   const err: KafkajsErrorLike = typeof e === 'object' && e !== null ? e : {};
   const name = str(err.name) ?? '';
   const message = str(err.message) ?? String(e);
@@ -68,7 +68,7 @@ export const mapKafkajsError = (e: unknown, context: ErrorContext = {}, hints: M
   }
   if (typeof err.code === 'number') {
     const memberId = str(err.memberId);
-    return protocolErrorFromNumber(err.code, ctx, memberId === undefined ? { cause: e } : { cause: e, memberId });
+    return namingMechanism(protocolErrorFromNumber(err.code, ctx, memberId === undefined ? { cause: e } : { cause: e, memberId }), hints);
   }
   if (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) {
     // A raw socket error (ECONNREFUSED, ECONNRESET, ...) that kafkajs did not wrap.
@@ -80,3 +80,19 @@ export const mapKafkajsError = (e: unknown, context: ErrorContext = {}, hints: M
 /** A non-zero broker error code as an error (0 -> undefined). */
 export const errorFromCode = (code: number, context: ErrorContext, memberId?: string): KafkaClientError | undefined =>
   code === 0 ? undefined : protocolErrorFromNumber(code, context, memberId === undefined ? {} : { memberId });
+
+/**
+ * A broker's SASL error code (e.g. ILLEGAL_SASL_STATE on the first request after a rejected OAUTHBEARER token,
+ * which kafkajs does not read) as an AuthenticationError that names the mechanism and the broker.
+ */
+const namingMechanism = (e: KafkaClientError, hints: MapErrorHints): KafkaClientError =>
+  e._tag !== 'AuthenticationError' || !hints.saslMechanism || e.code === undefined || !/SASL/.test(e.code)
+    ? e
+    : new KafkaClientError({
+        tag: 'AuthenticationError',
+        code: e.code,
+        retriable: false,
+        message: `SASL ${hints.saslMechanism} authentication failed${e.context.broker ? ` against ${e.context.broker}` : ''}: broker returned ${e.code}`,
+        context: e.context,
+        cause: e.cause ?? e,
+      });
