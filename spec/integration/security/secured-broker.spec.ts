@@ -136,7 +136,7 @@ describe('security against a real secured broker', () => {
       expect(e.message).toMatch(/not-this-broker\.invalid/);
     });
 
-    it('an expired client certificate is refused by the broker with a typed error', async () => {
+    it('an expired client certificate, refused by the broker, is an AuthenticationError (TLS) naming the broker', async () => {
       const e = expectError(
         await firstOutcome(
           securedGroup(b, {
