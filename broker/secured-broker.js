@@ -4,6 +4,7 @@
  *
  *   PLAINTEXT  setup/readiness listener (principal ANONYMOUS, a super user: tests create topics and produce here)
  *   SSL        TLS with client certificates required (mTLS); the certificate's CN is the principal
+ *   TLS        TLS without client certificates (server verification only; principal ANONYMOUS, like PLAINTEXT)
  *   SASL_SSL   TLS + SASL PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER (unsecured JWTs: `alg: none`, `sub`)
  *   EXPIRED    TLS whose server certificate expired in 2020 (same CA), for the client's expiry check
  *
@@ -33,7 +34,7 @@ const GROUP_PREFIX = 'allowed-';
 
 /**
  * @typedef {{ ca: string, caKey: string, brokerKeystore: string, aliceCert: string, aliceKey: string, expiredClientCert: string, expiredClientKey: string, untrustedCa: string }} CertPaths
- * @typedef {{ plaintext: string, ssl: string, saslSsl: string, expired: string }} Listeners
+ * @typedef {{ plaintext: string, ssl: string, tls: string, saslSsl: string, expired: string }} Listeners
  * @typedef {{ cluster: import('./kafka-broker').KafkaCluster, listeners: Listeners, certs: CertPaths, password: string, users: typeof USERS, topicPrefix: string, describeOnlyPrefix: string, groupPrefix: string, stop: () => Promise<void> }} SecuredBroker
  */
 
@@ -198,6 +199,7 @@ async function startSecuredBroker(opts) {
       heapMb: opts.heapMb,
       listeners: [
         { name: 'SSL', protocol: 'SSL' },
+        { name: 'TLS', protocol: 'SSL' },
         { name: 'SASL_SSL', protocol: 'SASL_SSL' },
         { name: 'EXPIRED', protocol: 'SSL' },
       ],
@@ -217,6 +219,7 @@ async function startSecuredBroker(opts) {
       listeners: {
         plaintext: c.bootstrap,
         ssl: `127.0.0.1:${ports.SSL}`,
+        tls: `127.0.0.1:${ports.TLS}`,
         saslSsl: `127.0.0.1:${ports.SASL_SSL}`,
         expired: `127.0.0.1:${ports.EXPIRED}`,
       },
