@@ -4,13 +4,17 @@
  * The broker by hand:
  *   node broker/cli.js fetch              materialise the jars (Maven Central -> cache)
  *   node broker/cli.js start [--nodes 3]  start in the background; prints the bootstrap address
+ *   node broker/cli.js start --secured    one secured node (broker/secured-broker.js): prints its listeners, the CA
+ *                                         and the users; every user's password is in .kafka/secured-password
  *   node broker/cli.js stop               stop what `start` started
  *   node broker/cli.js status             print the bootstrap address of the running broker, if any
  * KAFKA_VERSION picks the version (default: the newest 4.x that resolves).
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const crypto = require('node:crypto');
 const { fetchKafka, startCluster, stopCluster, rssMb } = require('./kafka-broker');
+const { startSecuredBroker } = require('./secured-broker');
 
 const stateFile = path.join(__dirname, '..', '.kafka', 'state.json');
 
@@ -52,11 +56,24 @@ async function main() {
         return;
       }
       const t0 = Date.now();
-      const cluster = await startCluster({ nodes, detached: true });
-      const ms = Date.now() - t0;
       fs.mkdirSync(path.dirname(stateFile), { recursive: true });
+      /** @type {Record<string, unknown>} */
+      let extra = {};
+      let cluster;
+      if (rest.includes('--secured')) {
+        const password = crypto.randomBytes(12).toString('base64url');
+        const secured = await startSecuredBroker({ password, detached: true });
+        cluster = secured.cluster;
+        const passwordFile = path.join(path.dirname(stateFile), 'secured-password');
+        fs.writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
+        extra = { secured: { listeners: secured.listeners, certs: secured.certs, users: secured.users, certDir: path.dirname(path.dirname(secured.certs.ca)), passwordFile } };
+        console.error(`secured: ${JSON.stringify(secured.listeners)}; CA ${secured.certs.ca}; users ${secured.users.join(', ')} (admin is a super user); password in ${passwordFile}`);
+      } else {
+        cluster = await startCluster({ nodes, detached: true });
+      }
+      const ms = Date.now() - t0;
       const { nodes: ns, ...rest2 } = cluster;
-      fs.writeFileSync(stateFile, JSON.stringify({ ...rest2, nodes: ns.map(({ process: _p, ...n }) => n) }, null, 2));
+      fs.writeFileSync(stateFile, JSON.stringify({ ...rest2, ...extra, nodes: ns.map(({ process: _p, ...n }) => n) }, null, 2));
       console.error(`Kafka ${cluster.version}, ${nodes} node(s), ready in ${ms} ms; RSS ${ns.map((n) => `${rssMb(n.pid || 0)} MiB`).join(', ')}; logs in ${cluster.dir}`);
       console.log(cluster.bootstrap);
       return;
@@ -68,6 +85,11 @@ async function main() {
         return;
       }
       await stopCluster(cluster);
+      const secured = /** @type {{ secured?: { certDir: string, passwordFile: string } }} */ (/** @type {unknown} */ (cluster)).secured;
+      if (secured) {
+        fs.rmSync(secured.certDir, { recursive: true, force: true });
+        fs.rmSync(secured.passwordFile, { force: true });
+      }
       fs.rmSync(stateFile, { force: true });
       console.error('stopped');
       return;
@@ -79,7 +101,7 @@ async function main() {
       return;
     }
     default:
-      console.error('usage: node broker/cli.js fetch|start [--nodes 3]|stop|status');
+      console.error('usage: node broker/cli.js fetch|start [--nodes 3 | --secured]|stop|status');
       process.exitCode = 64;
   }
 }

@@ -81,8 +81,11 @@ const LOG4J2 = [
 ].join('\n');
 
 /**
- * @typedef {{ nodeId: number, port: number, controllerPort: number, dir: string, log: string, props: string, pid?: number, process?: import('node:child_process').ChildProcess }} BrokerNode
- * @typedef {{ version: string, bootstrap: string, nodes: BrokerNode[], dir: string, libs: string, clusterId: string, heapMb: number }} KafkaCluster
+ * @typedef {{ nodeId: number, port: number, controllerPort: number, dir: string, log: string, props: string, pid?: number, process?: import('node:child_process').ChildProcess, listenerPorts?: Record<string, number>, listenerProtocols?: Record<string, string> }} BrokerNode
+ * @typedef {{ version: string, bootstrap: string, nodes: BrokerNode[], dir: string, libs: string, clusterId: string, heapMb: number, jvmProps?: Record<string, string> }} KafkaCluster
+ * An extra listener beside PLAINTEXT (which stays the inter-broker and readiness listener): its name, its
+ * security protocol; each node gets a free port for it (`node.listenerPorts[name]`).
+ * @typedef {{ name: string, protocol: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL' }} ExtraListener
  */
 
 /**
@@ -92,16 +95,17 @@ const LOG4J2 = [
  */
 function serverProperties(node, all, overrides) {
   const n = all.length;
+  const extra = Object.entries(node.listenerPorts || {});
   /** @type {Record<string, string | number | boolean>} */
   const props = {
     'process.roles': 'broker,controller',
     'node.id': node.nodeId,
     'controller.quorum.voters': all.map((x) => `${x.nodeId}@127.0.0.1:${x.controllerPort}`).join(','),
-    listeners: `PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${node.port}`,
+    listeners: [`PLAINTEXT://127.0.0.1:${node.port}`, `CONTROLLER://127.0.0.1:${node.controllerPort}`, ...extra.map(([name, port]) => `${name}://127.0.0.1:${port}`)].join(','),
+    'advertised.listeners': [`PLAINTEXT://127.0.0.1:${node.port}`, ...extra.map(([name, port]) => `${name}://127.0.0.1:${port}`)].join(','),
     'inter.broker.listener.name': 'PLAINTEXT',
     'controller.listener.names': 'CONTROLLER',
-    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    'listener.security.protocol.map': ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...extra.map(([name]) => `${name}:${(node.listenerProtocols || {})[name] || name}`)].join(','),
     'log.dirs': path.join(node.dir, 'data'),
     'num.partitions': 1,
     'default.replication.factor': n,
@@ -135,6 +139,7 @@ function javaArgs(cluster, args) {
     '-XX:MaxGCPauseMillis=20',
     '-XX:+ExplicitGCInvokesConcurrent',
     '-Djava.awt.headless=true',
+    ...Object.entries(cluster.jvmProps || {}).map(([k, v]) => `-D${k}=${v}`),
     `-Dlog4j2.configurationFile=${path.join(cluster.dir, 'log4j2.properties')}`,
     `-Dkafka.logs.dir=${cluster.dir}`,
     '-cp',
@@ -223,7 +228,9 @@ async function waitCoordinator(cluster, timeoutMs) {
 
 /**
  * Formats storage for and starts a cluster of `nodes` combined broker+controller nodes on free loopback ports.
- * @param {{ nodes?: number, version?: string, detached?: boolean, heapMb?: number, readyTimeoutMs?: number, overrides?: Record<string, string | number | boolean> }} [opts]
+ * Optional, for secured set-ups: `listeners` (extra listeners, each on its own free port per node), `formatArgs`
+ * (more StorageTool format arguments, e.g. `--add-scram`), `jvmProps` (extra -D system properties).
+ * @param {{ nodes?: number, version?: string, detached?: boolean, heapMb?: number, readyTimeoutMs?: number, overrides?: Record<string, string | number | boolean>, listeners?: ExtraListener[], formatArgs?: string[], jvmProps?: Record<string, string> }} [opts]
  * @returns {Promise<KafkaCluster>}
  */
 async function startCluster(opts = {}) {
@@ -237,13 +244,23 @@ async function startCluster(opts = {}) {
   for (let i = 1; i <= n; i++) {
     const nodeDir = path.join(dir, `node-${i}`);
     fs.mkdirSync(nodeDir, { recursive: true });
-    nodes.push({ nodeId: i, port: await freePort(), controllerPort: await freePort(), dir: nodeDir, log: path.join(nodeDir, 'server.log'), props: path.join(nodeDir, 'server.properties') });
+    /** @type {BrokerNode} */
+    const node = { nodeId: i, port: await freePort(), controllerPort: await freePort(), dir: nodeDir, log: path.join(nodeDir, 'server.log'), props: path.join(nodeDir, 'server.properties') };
+    if (opts.listeners && opts.listeners.length) {
+      node.listenerPorts = {};
+      node.listenerProtocols = {};
+      for (const l of opts.listeners) {
+        node.listenerPorts[l.name] = await freePort();
+        node.listenerProtocols[l.name] = l.protocol;
+      }
+    }
+    nodes.push(node);
   }
   /** @type {KafkaCluster} */
-  const cluster = { version, bootstrap: nodes.map((x) => `127.0.0.1:${x.port}`).join(','), nodes, dir, libs, clusterId: clusterId(), heapMb: opts.heapMb || (n === 1 ? 512 : 384) };
+  const cluster = { version, bootstrap: nodes.map((x) => `127.0.0.1:${x.port}`).join(','), nodes, dir, libs, clusterId: clusterId(), heapMb: opts.heapMb || (n === 1 ? 512 : 384), ...(opts.jvmProps ? { jvmProps: opts.jvmProps } : {}) };
   for (const node of nodes) {
     fs.writeFileSync(node.props, serverProperties(node, nodes, opts.overrides || {}));
-    const r = spawnSync(javaBin(), javaArgs(cluster, ['kafka.tools.StorageTool', 'format', '-t', cluster.clusterId, '-c', node.props]), { encoding: 'utf8' });
+    const r = spawnSync(javaBin(), javaArgs(cluster, ['kafka.tools.StorageTool', 'format', '-t', cluster.clusterId, '-c', node.props, ...(opts.formatArgs || [])]), { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`StorageTool format failed for node ${node.nodeId} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
   for (const node of nodes) spawnNode(cluster, node, { detached: opts.detached });

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `rx-kafka-cluster consume ...`: joins a group and prints its messages (the sarama-cluster CLI, in RxJS).
- * SIGINT/SIGTERM drain, commit and leave; exit 0 on a clean stop, 64 on usage errors, 69 when no broker answers.
+ * SIGINT/SIGTERM drain, commit and leave; exit 0 on a clean stop, 64 on usage errors, 69 when no broker answers,
+ * 77 when authentication or authorisation fails. TLS/SASL options: see USAGE; secrets never come from argv.
  */
+import { readFileSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
 import { tap } from 'rxjs/operators';
 import { consumerGroup } from '../client/consumer-group-from-config';
@@ -11,10 +13,12 @@ import type { KafkaClientError } from '../errors';
 import { markOffsets } from '../operators/mark-offsets';
 import { formatMessage } from './format-message';
 import { parseArgs, USAGE } from './parse-args';
+import { resolveSecurity } from './security';
 import { startStatusLine } from './status-line';
 
 const EX_USAGE = 64;
 const EX_UNAVAILABLE = 69;
+const EX_NOPERM = 77;
 
 const main = async (): Promise<number> => {
   const parsed = parseArgs(process.argv.slice(2), process.env);
@@ -23,6 +27,11 @@ const main = async (): Promise<number> => {
     return EX_USAGE;
   }
   const cmd = parsed.right;
+  const security = resolveSecurity(cmd, process.env, (file) => readFileSync(file, 'utf8'));
+  if (security._tag === 'Left') {
+    process.stderr.write(`${security.left.join('\n')}\n${USAGE}\n`);
+    return EX_USAGE;
+  }
   let group;
   try {
     group = consumerGroup({
@@ -34,6 +43,7 @@ const main = async (): Promise<number> => {
       ...(cmd.blacklist ? { blacklist: cmd.blacklist } : {}),
       group: { partitionStrategy: [cmd.strategy] },
       consumer: { offsets: { initial: cmd.offset } },
+      ...security.right,
     });
   } catch (e) {
     if (e instanceof ConfigValidationError) {
@@ -77,7 +87,7 @@ const main = async (): Promise<number> => {
     status.stop();
     const err = e as KafkaClientError;
     process.stderr.write(`${err.message ?? String(e)}\n`);
-    return err._tag === 'BrokerUnavailable' ? EX_UNAVAILABLE : 1;
+    return err._tag === 'BrokerUnavailable' ? EX_UNAVAILABLE : err._tag === 'AuthenticationError' || err._tag === 'AuthorizationError' ? EX_NOPERM : 1;
   }
 };
 

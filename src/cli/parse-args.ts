@@ -12,16 +12,51 @@ export interface ConsumeCommand {
   readonly strategy: 'range' | 'roundrobin';
   readonly format: 'text' | 'json';
   readonly verbose: boolean;
+  /** TLS, when asked for (`--tls`, or implied by `--ca`/`--cert`/`--key`): file paths, read by the CLI at start. */
+  readonly tls?: TlsOptions;
+  /** SASL, when `--sasl-mechanism` is given: where the secret comes from, never the secret itself. */
+  readonly sasl?: SaslOptions;
 }
+
+export interface TlsOptions {
+  readonly caFile?: string;
+  readonly certFile?: string;
+  readonly keyFile?: string;
+}
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'] as const;
+export type CliSaslMechanism = (typeof SASL_MECHANISMS)[number];
+
+/** Where a secret is read from: an environment variable (by name) or a file (by path). */
+export type SecretSource = { readonly env: string } | { readonly file: string };
+
+export type SaslOptions =
+  | { readonly mechanism: Exclude<CliSaslMechanism, 'oauthbearer'>; readonly username: string; readonly password: SecretSource }
+  | { readonly mechanism: 'oauthbearer'; readonly token: SecretSource };
+
+/** The environment variables secrets are read from unless `--sasl-password-env`/`--sasl-token-env` name others. */
+export const DEFAULT_PASSWORD_ENV = 'KAFKA_SASL_PASSWORD';
+export const DEFAULT_TOKEN_ENV = 'KAFKA_SASL_TOKEN';
 
 export const USAGE = `usage: rx-kafka-cluster consume --brokers host:port[,host:port] --group G --topics t1[,t2]
          [--whitelist RE] [--blacklist RE] [--offset oldest|newest] [--strategy range|roundrobin]
          [--format text|json] [--verbose]
-  --brokers defaults to $KAFKA_BROKERS. Messages go to stdout as topic/partition/offset<TAB>key<TAB>value (or JSON
+         [--tls] [--ca FILE] [--cert FILE --key FILE]
+         [--sasl-mechanism plain|scram-sha-256|scram-sha-512|oauthbearer] [--sasl-username U]
+         [--sasl-password-env VAR | --sasl-password-file FILE] [--sasl-token-env VAR | --sasl-token-file FILE]
+  --brokers defaults to $KAFKA_BROKERS. --ca/--cert/--key imply --tls (the broker's certificate is always verified).
+  SASL secrets never come from the command line: the password from $KAFKA_SASL_PASSWORD (or the variable or file
+  named), an OAUTHBEARER token from $KAFKA_SASL_TOKEN (or the variable or file named; a file is re-read per login). Messages go to stdout as topic/partition/offset<TAB>key<TAB>value (or JSON
   lines); notifications and errors to stderr. SIGINT/SIGTERM commit and leave the group.
-  Exit codes: 0 clean stop, 64 usage error, 69 broker unavailable, 1 other errors.`;
+  Exit codes: 0 clean stop, 64 usage error, 69 broker unavailable, 77 authentication or authorisation failed,
+  1 other errors.`;
 
-const FLAGS = new Set(['--brokers', '--group', '--topics', '--whitelist', '--blacklist', '--offset', '--strategy', '--format']);
+const FLAGS = new Set([
+  '--brokers', '--group', '--topics', '--whitelist', '--blacklist', '--offset', '--strategy', '--format',
+  '--ca', '--cert', '--key', '--sasl-mechanism', '--sasl-username', '--sasl-password-env', '--sasl-password-file', '--sasl-token-env', '--sasl-token-file',
+]);
+/** Flags that would carry a secret on the command line: refused, and their values never echoed. */
+const SECRET_FLAGS = new Set(['--sasl-password', '--password', '--sasl-token', '--token', '--key-passphrase', '--passphrase']);
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
 /** Parses argv (without node and the script); every problem is reported at once. Pure. */
@@ -31,15 +66,21 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
   if (command !== 'consume') return left([command ? `unknown command ${command}` : 'missing command']);
   const values = new Map<string, string>();
   let verbose = false;
+  let tlsFlag = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     if (flag === '--verbose') verbose = true;
-    else if (FLAGS.has(flag)) {
+    else if (flag === '--tls') tlsFlag = true;
+    else if (SECRET_FLAGS.has(flag)) {
+      if (inline === undefined && rest[i + 1] !== undefined && !(rest[i + 1] ?? '').startsWith('--')) i++; // skip the secret
+      problems.push(`${flag} is not accepted: secrets never go on the command line (use --sasl-password-env/--sasl-password-file or --sasl-token-env/--sasl-token-file)`);
+    } else if (FLAGS.has(flag)) {
       const value = inline ?? rest[++i];
       if (value === undefined || value.startsWith('--')) problems.push(`${flag} needs a value`);
       else values.set(flag, value);
-    } else problems.push(`unknown option ${arg}`);
+    } else if (flag.startsWith('--')) problems.push(`unknown option ${flag}`); // the value after '=' is not echoed: it may be a secret
+    else problems.push(`unexpected argument at position ${i + 2} (not echoed)`);
   }
   const brokers = list(values.get('--brokers') ?? env.KAFKA_BROKERS);
   const group = values.get('--group') ?? '';
@@ -65,6 +106,51 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
     strategy: oneOf('--strategy', ['range', 'roundrobin'] as const, 'range'),
     format: oneOf('--format', ['text', 'json'] as const, 'text'),
     verbose,
+    tls: tlsOptions(values, tlsFlag, problems),
+    sasl: saslOptions(values, problems),
   };
   return problems.length ? left(problems) : right(cmd);
+};
+
+const tlsOptions = (values: ReadonlyMap<string, string>, flag: boolean, problems: string[]): TlsOptions | undefined => {
+  const caFile = values.get('--ca');
+  const certFile = values.get('--cert');
+  const keyFile = values.get('--key');
+  if ((certFile === undefined) !== (keyFile === undefined)) problems.push('--cert and --key go together (a client certificate and its private key)');
+  if (!flag && caFile === undefined && certFile === undefined && keyFile === undefined) return undefined;
+  return { ...(caFile !== undefined ? { caFile } : {}), ...(certFile !== undefined ? { certFile } : {}), ...(keyFile !== undefined ? { keyFile } : {}) };
+};
+
+const secretSource = (values: ReadonlyMap<string, string>, envFlag: string, fileFlag: string, fallbackEnv: string, problems: string[]): SecretSource => {
+  const env = values.get(envFlag);
+  const file = values.get(fileFlag);
+  if (env !== undefined && file !== undefined) problems.push(`${envFlag} and ${fileFlag} exclude each other`);
+  return file !== undefined ? { file } : { env: env ?? fallbackEnv };
+};
+
+const saslOptions = (values: ReadonlyMap<string, string>, problems: string[]): SaslOptions | undefined => {
+  const mechanism = values.get('--sasl-mechanism');
+  const username = values.get('--sasl-username');
+  const saslFlags = ['--sasl-username', '--sasl-password-env', '--sasl-password-file', '--sasl-token-env', '--sasl-token-file'].filter((f) => values.has(f));
+  if (mechanism === undefined) {
+    if (saslFlags.length) problems.push(`${saslFlags.join(', ')} need --sasl-mechanism`);
+    return undefined;
+  }
+  if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+    problems.push(`--sasl-mechanism must be one of ${SASL_MECHANISMS.join('|')} (got ${mechanism})`);
+    return undefined;
+  }
+  if (mechanism === 'oauthbearer') {
+    const wrong = saslFlags.filter((f) => !f.startsWith('--sasl-token'));
+    if (wrong.length) problems.push(`${wrong.join(', ')} do not apply to oauthbearer (it takes a token: --sasl-token-env or --sasl-token-file)`);
+    return { mechanism, token: secretSource(values, '--sasl-token-env', '--sasl-token-file', DEFAULT_TOKEN_ENV, problems) };
+  }
+  const wrong = saslFlags.filter((f) => f.startsWith('--sasl-token'));
+  if (wrong.length) problems.push(`${wrong.join(', ')} apply to oauthbearer only`);
+  if (username === undefined) problems.push(`--sasl-mechanism ${mechanism} needs --sasl-username`);
+  return {
+    mechanism: mechanism as Exclude<CliSaslMechanism, 'oauthbearer'>,
+    username: username ?? '',
+    password: secretSource(values, '--sasl-password-env', '--sasl-password-file', DEFAULT_PASSWORD_ENV, problems),
+  };
 };

@@ -35,8 +35,7 @@ export const createClient = (input: ClientConfigInput, deps: Pick<ConsumerGroupD
     // The consumer's session "closes" its transport when it ends: here that only hands the client back.
     return withClose(t, () => defer(() => ((owner = undefined), EMPTY)));
   };
-  const { sasl, ...rest } = input;
-  const shown: ClientConfigInput = Object.freeze({ ...rest, ...(sasl ? { sasl: { ...sasl, ...('password' in sasl ? { password: '[redacted]' } : {}) } as typeof sasl } : {}) });
+  const shown = redactSecrets(input);
   return {
     config: () => shown,
     consumerGroup: (groupInput) => consumerGroup({ ...input, ...groupInput } as ConsumerGroupConfigInput, { scheduler: deps.scheduler, createTransport: shared }),
@@ -46,4 +45,19 @@ export const createClient = (input: ClientConfigInput, deps: Pick<ConsumerGroupD
         return transport ? transport.close() : EMPTY;
       }),
   };
+};
+
+const REDACTED = '[redacted]';
+/** TLS options that hold secrets: private keys, their passphrases, PKCS#12 bundles. */
+const SSL_SECRETS = ['key', 'passphrase', 'pfx'] as const;
+
+/** The config with every secret replaced by '[redacted]': the SASL password, TLS keys, passphrases and pfx. */
+const redactSecrets = (input: ClientConfigInput): ClientConfigInput => {
+  const { sasl, ssl, ...rest } = input;
+  const shownSasl = sasl && 'password' in sasl ? { ...sasl, password: REDACTED } : sasl;
+  const shownSsl =
+    typeof ssl === 'object' && ssl !== null
+      ? Object.freeze({ ...ssl, ...Object.fromEntries(SSL_SECRETS.filter((k) => ssl[k] !== undefined).map((k) => [k, REDACTED])) })
+      : ssl;
+  return Object.freeze({ ...rest, ...(ssl !== undefined ? { ssl: shownSsl } : {}), ...(sasl ? { sasl: shownSasl } : {}) }) as ClientConfigInput;
 };

@@ -4,13 +4,13 @@ import connectionPoolBuilder from 'kafkajs/src/cluster/connectionPoolBuilder';
 import { createLogger, LEVELS } from 'kafkajs/src/loggers';
 import logConsole from 'kafkajs/src/loggers/console';
 import defaultSocketFactory from 'kafkajs/src/network/socketFactory';
-import type { ErrorContext } from '../../errors';
+import { KafkaClientError, type ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
 import { BrokerRegistry, type NodeLookup } from './broker-registry';
 import { kafkajsDecompress } from './decompress';
 import { fetch } from './fetch';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
-import { mapKafkajsError } from './map-error';
+import { mapKafkajsError, type MapErrorHints } from './map-error';
 import { fetchMetadata, findCoordinator } from './metadata';
 import { listOffsets, offsetCommit, offsetFetch } from './offsets';
 
@@ -56,12 +56,32 @@ export type KafkajsSocketFactory = (args: {
 
 const levels = { nothing: LEVELS.NOTHING, error: LEVELS.ERROR, warn: LEVELS.WARN, info: LEVELS.INFO, debug: LEVELS.DEBUG } as const;
 
+/**
+ * A copy of the SASL options for kafkajs (which caches its authenticator on the object); an OAUTHBEARER provider
+ * that throws becomes an AuthenticationError naming the mechanism (kafkajs would pass the bare error on).
+ */
+const saslForKafkajs = (sasl: SaslOptions): SaslOptions => {
+  if (sasl.mechanism !== 'oauthbearer') return { ...sasl };
+  const provider = sasl.oauthBearerProvider;
+  return {
+    mechanism: 'oauthbearer',
+    oauthBearerProvider: async () => {
+      try {
+        return await provider();
+      } catch (e) {
+        const reason = e instanceof Error ? e.message : String(e);
+        throw new KafkaClientError({ tag: 'AuthenticationError', retriable: false, message: `SASL OAUTHBEARER token provider failed: ${reason}`, cause: e });
+      }
+    },
+  };
+};
+
 /** One request per subscription: emits its response and completes; unsubscribing abandons it. */
-const request = <T>(run: () => Promise<T>, context: ErrorContext): Observable<T> =>
+const request = <T>(run: () => Promise<T>, context: ErrorContext, hints: MapErrorHints): Observable<T> =>
   defer(() =>
     from(
       run().catch((e: unknown) => {
-        throw mapKafkajsError(e, context);
+        throw mapKafkajsError(e, context, hints);
       }),
     ),
   );
@@ -76,8 +96,9 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
   const poolBuilder = connectionPoolBuilder({
     socketFactory: options.socketFactory ?? defaultSocketFactory(),
     brokers: [...options.brokers],
-    ssl: options.ssl,
-    sasl: options.sasl,
+    // Copies: kafkajs caches its SASL authenticator on the object it is given, and validated configs are frozen.
+    ssl: typeof options.ssl === 'object' ? { ...options.ssl } : options.ssl,
+    sasl: options.sasl ? saslForKafkajs(options.sasl) : undefined,
     clientId: options.clientId,
     requestTimeout: options.requestTimeout,
     enforceRequestTimeout: true,
@@ -85,12 +106,13 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     maxInFlightRequests: null,
     logger,
   });
+  const hints: MapErrorHints = options.sasl ? { saslMechanism: options.sasl.mechanism.toUpperCase() } : {};
   const registry = new BrokerRegistry({
     bootstrap: options.brokers,
     retry: options.retry,
     logger,
     poolBuilder,
-    hints: options.sasl ? { saslMechanism: options.sasl.mechanism.toUpperCase() } : {},
+    hints,
     requestTimeout: options.requestTimeout,
   });
   const allowAutoTopicCreation = options.allowAutoTopicCreation ?? false;
@@ -106,16 +128,16 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
   let closing: Promise<void> | undefined;
 
   return {
-    metadata: (r) => request(() => metadata(r.topics), { api: 'Metadata' }),
-    findCoordinator: (r) => request(() => findCoordinator(registry, r.groupId), { group: r.groupId, api: 'FindCoordinator' }),
-    joinGroup: (r) => request(() => joinGroup(coordinator, r), { group: r.groupId, api: 'JoinGroup' }),
-    syncGroup: (r) => request(() => syncGroup(coordinator, r), { group: r.groupId, api: 'SyncGroup' }),
-    heartbeat: (r) => request(() => heartbeat(coordinator, r), { group: r.groupId, api: 'Heartbeat' }),
-    leaveGroup: (r) => request(() => leaveGroup(coordinator, r), { group: r.groupId, api: 'LeaveGroup' }),
-    offsetFetch: (r) => request(() => offsetFetch(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }),
-    offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }),
-    listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }),
-    fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }),
+    metadata: (r) => request(() => metadata(r.topics), { api: 'Metadata' }, hints),
+    findCoordinator: (r) => request(() => findCoordinator(registry, r.groupId), { group: r.groupId, api: 'FindCoordinator' }, hints),
+    joinGroup: (r) => request(() => joinGroup(coordinator, r), { group: r.groupId, api: 'JoinGroup' }, hints),
+    syncGroup: (r) => request(() => syncGroup(coordinator, r), { group: r.groupId, api: 'SyncGroup' }, hints),
+    heartbeat: (r) => request(() => heartbeat(coordinator, r), { group: r.groupId, api: 'Heartbeat' }, hints),
+    leaveGroup: (r) => request(() => leaveGroup(coordinator, r), { group: r.groupId, api: 'LeaveGroup' }, hints),
+    offsetFetch: (r) => request(() => offsetFetch(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }, hints),
+    offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }, hints),
+    listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }, hints),
+    fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }, hints),
     close: () => defer(() => from((closing ??= registry.close()))),
     decompress: kafkajsDecompress,
   };
