@@ -214,6 +214,10 @@ export class Fetcher {
           leaderMoved = true;
         } else if (hasCode(r.error, 'OFFSET_OUT_OF_RANGE')) {
           work.push(this.resetOutOfRange(p, r.error));
+        } else if (r.error._tag === 'AuthorizationError') {
+          // Refetching cannot help (and would spin): the partition fails, its stream errors, reported once.
+          this.partitions.delete(key(p.topic, p.partition));
+          this.options.failPartition(p.topic, p.partition, r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
         } else {
           this.options.report(r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
         }

@@ -56,7 +56,12 @@ interface Observer {
 /** Partition counts of the subscribed topics; topics that do not exist (yet) count 0. */
 const partitionCounts = (transport: Transport, topics: readonly string[]): Observable<PartitionCounts> =>
   transport.metadata({ topics }).pipe(
-    map((md) => Object.fromEntries(topics.map((t) => [t, md.topics.find((x) => x.topic === t && !x.error)?.partitions.length ?? 0]))),
+    map((md) => {
+      // A topic the member may not describe fails the membership (typed, naming the topic) instead of counting 0.
+      const denied = md.topics.find((x) => topics.includes(x.topic) && x.error?._tag === 'AuthorizationError');
+      if (denied?.error) throw denied.error;
+      return Object.fromEntries(topics.map((t) => [t, md.topics.find((x) => x.topic === t && !x.error)?.partitions.length ?? 0]));
+    }),
   );
 
 const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
