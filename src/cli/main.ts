@@ -54,8 +54,10 @@ const main = async (): Promise<number> => {
   }
   const g = group;
   g.notifications$.subscribe((n) => {
-    if (n.type === 'RebalanceError') process.stderr.write(`rebalance error: ${n.error.message}\n`);
-    else if (cmd.verbose) process.stderr.write(`${n.type} ${JSON.stringify(n.type === 'RebalanceStart' ? n.claims : n.current)}\n`);
+    if (n.type === 'RebalanceError') {
+      // A non-retriable one also ends the stream, which prints it: shown once, not twice.
+      if (n.error.retriable) process.stderr.write(`rebalance error: ${n.error.message}\n`);
+    } else if (cmd.verbose) process.stderr.write(`${n.type} ${JSON.stringify(n.type === 'RebalanceStart' ? n.claims : n.current)}\n`);
   });
   g.errors$.subscribe((e) => cmd.verbose && process.stderr.write(`error: ${e.message}\n`));
   let count = 0;

@@ -112,6 +112,9 @@ describe('no secret is ever printed', () => {
     collect('CLI password on argv', cliArgv.out);
     expect([cliOk.code, cliBad.code, cliArgv.code]).toEqual([0, 77, 64]);
     expect(cliOk.out).toContain('sentinel test');
+    // The fatal failure is printed once as the final error (and, with --verbose, on errors$), not also as a rebalance error.
+    expect(cliBad.out.split('\n').filter((l) => l.startsWith('SASL SCRAM-SHA-256 authentication failed'))).toHaveLength(1);
+    expect(cliBad.out).not.toMatch(/^rebalance error: /m);
 
     expect(collected.length).toBeGreaterThan(10);
     const leaks = collected.filter((c) => c.text.includes(SENTINEL_PASSWORD) || c.text.includes(keyBody)).map((c) => c.what);
