@@ -1,8 +1,7 @@
-import { map, tap, timer } from 'rxjs';
+import { tap, timer } from 'rxjs';
 import { CONFIG_DEFAULTS, consumerGroup, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster, type ApiName } from '../../../src/testing';
-import { protocolError } from '../../../src/errors';
-import { overriding, type Transport } from '../../../src/transport';
+import type { Transport } from '../../../src/transport';
 import { values, virtualTime } from '../../support/in-memory-group';
 
 const id = (m: KafkaMessage) => `${m.partition}/${m.offset}`;
