@@ -193,6 +193,7 @@ async function main() {
   const rows = [];
   let lastConsumed = 0;
   let lastGenerations = 0;
+  const space = (name) => v8.getHeapSpaceStatistics().find((x) => x.space_name === name)?.space_used_size ?? 0;
   const sample = (minute) => {
     gc();
     const mem = process.memoryUsage();
@@ -200,6 +201,8 @@ async function main() {
       minute,
       rssMiB: round(mib(mem.rss)),
       heapUsedMiB: round(mib(mem.heapUsed)),
+      oldSpaceMiB: round(mib(space('old_space'))),
+      codeSpaceMiB: round(mib(space('code_space'))),
       handles: process.getActiveResourcesInfo().length,
       consumed: counters.consumed - lastConsumed,
       consumedTotal: counters.consumed,
@@ -211,7 +214,7 @@ async function main() {
     lastGenerations = counters.generations;
     rows.push(row);
     console.log(
-      `minute ${String(minute).padStart(3)}  rss ${row.rssMiB.toFixed(1).padStart(6)} MiB  heap ${row.heapUsedMiB.toFixed(1).padStart(6)} MiB  handles ${String(row.handles).padStart(4)}  consumed ${String(row.consumed).padStart(7)}  generations ${String(row.generations).padStart(3)}  members ${row.members}  errors ${row.errors}`,
+      `minute ${String(minute).padStart(3)}  rss ${row.rssMiB.toFixed(1).padStart(6)} MiB  heap ${row.heapUsedMiB.toFixed(1).padStart(6)} MiB (old ${row.oldSpaceMiB.toFixed(1)}, code ${row.codeSpaceMiB.toFixed(1)})  handles ${String(row.handles).padStart(4)}  consumed ${String(row.consumed).padStart(7)}  generations ${String(row.generations).padStart(3)}  members ${row.members}  errors ${row.errors}`,
     );
   };
 
