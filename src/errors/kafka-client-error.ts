@@ -27,6 +27,8 @@ export interface ErrorContext {
  * - `ClientInUse`: a client already serves a consumer.
  * - `UsageError`: the API was used in a way it cannot serve (e.g. one partition consumed twice).
  * - `Closed`: the consumer or client was closed.
+ * - `HandlerError`: the application's handler (or deserializer) failed on a message; `cause` is its error and
+ *   the context names the message's topic, partition and offset.
  * - `Unexpected`: anything we did not classify (a bug to report).
  */
 export type ErrorTag =
@@ -44,6 +46,7 @@ export type ErrorTag =
   | 'ClientInUse'
   | 'UsageError'
   | 'Closed'
+  | 'HandlerError'
   | 'Unexpected';
 
 export interface KafkaClientErrorFields {

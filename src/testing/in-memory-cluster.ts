@@ -108,8 +108,9 @@ export class InMemoryCluster implements FaultControls {
     for (const [topic, partitions] of Object.entries(options.topics ?? {})) this.createTopic(topic, partitions);
   }
 
-  /** A new client connection set to this cluster. */
+  /** A new client connection set to this cluster. Closed ones are let go here, so long runs do not pile them up. */
   transport(options: InMemoryTransportOptions = {}): InMemoryTransport {
+    for (const t of this.transports) if (t.isClosed) this.transports.delete(t);
     const transport = new InMemoryTransport(this.backend, options);
     this.transports.add(transport);
     return transport;

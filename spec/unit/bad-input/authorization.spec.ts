@@ -1,0 +1,78 @@
+import { tap, timer } from 'rxjs';
+import { CONFIG_DEFAULTS, consumerGroup, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { InMemoryCluster, type ApiName } from '../../../src/testing';
+import type { Transport } from '../../../src/transport';
+import { values, virtualTime } from '../../support/in-memory-group';
+
+const id = (m: KafkaMessage) => `${m.partition}/${m.offset}`;
+const brief = (e: KafkaClientError) => ({ tag: e._tag, code: e.code, group: e.context.group, topic: e.context.topic, partition: e.context.partition });
+
+/** A group on the in-memory cluster, each transport passed through `wrap` (default: as is). */
+const groupOn = (cluster: InMemoryCluster, ts: { now(): number }, wrap: (t: Transport) => Transport = (t) => t) =>
+  consumerGroup(
+    {
+      brokers: ['in-memory:9092'],
+      groupId: 'g',
+      topics: ['t'],
+      group: { session: { timeout: 10000 }, heartbeat: { interval: 1000 }, rebalance: { timeout: 30000, drainTimeout: 5000 } },
+      consumer: { offsets: { initial: 'oldest', commitInterval: 1000 }, fetch: { maxWait: 100 } },
+    },
+    { createTransport: () => wrap(cluster.transport({ clientId: 'g' })) },
+  );
+
+describe('unauthorised group or topic (in-memory broker fault injection, virtual time)', () => {
+  const groupApis: ApiName[] = ['findCoordinator', 'joinGroup', 'syncGroup'];
+  it.each(groupApis)('GROUP_AUTHORIZATION_FAILED on %s: messages$ fails at once with AuthorizationError naming the group; nothing is retried', (api) => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } }).failNext(api, 100, 'GROUP_AUTHORIZATION_FAILED');
+      cluster.produce('t', 0, values(1));
+      const group = groupOn(cluster, ts);
+      const failed: { at: number; error: KafkaClientError }[] = [];
+      const got: string[] = [];
+      group.messages$.pipe(tap((m) => got.push(id(m)))).subscribe({ error: (error: KafkaClientError) => failed.push({ at: ts.now(), error }) });
+      ts.flush();
+      expect(failed).toHaveLength(1);
+      expect(failed[0]?.error).toMatchObject({ _tag: 'AuthorizationError', code: 'GROUP_AUTHORIZATION_FAILED', context: expect.objectContaining({ group: 'g' }) });
+      expect(failed[0]?.at).toBe(0);
+      expect(got).toEqual([]);
+      expect(cluster.members('g')).toEqual([]);
+    });
+  });
+
+  it('GROUP_AUTHORIZATION_FAILED on OffsetFetch (start positions): each attempt reported on errors$, then messages$ fails with AuthorizationError naming the group after retry.max retries', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } }).failNext('offsetFetch', 100, 'GROUP_AUTHORIZATION_FAILED');
+      const group = groupOn(cluster, ts);
+      const reported: KafkaClientError[] = [];
+      const failed: KafkaClientError[] = [];
+      group.errors$.subscribe((e) => reported.push(e));
+      group.messages$.subscribe({ error: (e: KafkaClientError) => failed.push(e) });
+      ts.flush();
+      const denied = { _tag: 'AuthorizationError', code: 'GROUP_AUTHORIZATION_FAILED', context: expect.objectContaining({ group: 'g', topic: 't', partition: 0 }) };
+      expect(failed).toEqual([expect.objectContaining(denied)]);
+      expect(reported).toHaveLength(CONFIG_DEFAULTS.retry.max); // one per retry; the last failure ends the stream
+      expect(reported.every((e) => e._tag === 'AuthorizationError' && e.context.group === 'g')).toBe(true);
+      expect(cluster.members('g')).toEqual([]);
+    });
+  });
+
+  it('GROUP_AUTHORIZATION_FAILED on OffsetCommit: reported on errors$ naming the group, nothing is committed, close still leaves', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      cluster.produce('t', 0, values(2));
+      const group = groupOn(cluster, ts);
+      const reported: KafkaClientError[] = [];
+      group.errors$.subscribe((e) => reported.push(e));
+      timer(500).subscribe(() => cluster.failNext('offsetCommit', 100, 'GROUP_AUTHORIZATION_FAILED'));
+      group.messages$.pipe(markOffsets(group)).subscribe();
+      timer(3000).subscribe(() => group.close().subscribe());
+      ts.flush();
+      expect(reported.map(brief)).toContainEqual({ tag: 'AuthorizationError', code: 'GROUP_AUTHORIZATION_FAILED', group: 'g', topic: undefined, partition: undefined });
+      expect(cluster.committed('g')).toEqual({});
+      expect(cluster.members('g')).toEqual([]);
+    });
+  });
+});
