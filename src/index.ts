@@ -5,6 +5,7 @@ export type { ConsumerGroup, MessageBatch, PartitionConsumer, PartitionOffsets }
 export type { Generation, GroupNotification } from './sources/group-membership';
 export { markOffsets, type MarkableOffset, type MarkOffsetsOptions, type OffsetMarker } from './operators/mark-offsets';
 export { flattenBatches } from './operators/flatten-batches';
+export { handleEach, handlerError, type HandleEachOptions } from './operators/handle-each';
 export type { KafkaMessage, MessageHeader } from './protocol/message';
 export type { Assignment } from './protocol/assignment';
 export type { MarkResult } from './protocol/offset-ledger';

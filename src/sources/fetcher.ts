@@ -43,6 +43,8 @@ interface Fetched {
   epoch: number;
   readonly sink: PartitionSink;
   highWatermark: bigint;
+  /** Bytes the next Fetch must allow this partition: set when its next batch did not fit the limit. */
+  needBytes?: number;
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -169,6 +171,7 @@ export class Fetcher {
       const batch = this.eligible(nodeId);
       if (batch.length === 0) return this.wake$.pipe(take(1));
       const epochs = batch.map((p) => p.epoch);
+      const limits = batch.map((p) => Math.max(p.needBytes ?? 0, 1, Math.min(this.options.partitionMaxBytes, p.sink.fetchBytes())));
       return this.options.transport
         .fetch({
           nodeId,
@@ -176,12 +179,12 @@ export class Fetcher {
           minBytes: this.options.minBytes,
           maxBytes: this.options.maxBytes,
           isolationLevel: this.options.isolationLevel,
-          partitions: batch.map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: Math.max(1, Math.min(this.options.partitionMaxBytes, p.sink.fetchBytes())) })),
+          partitions: batch.map((p, i) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.position, maxBytes: limits[i] ?? 1 })),
         })
         .pipe(
           concatMap((results) => {
             flush();
-            return this.handle(nodeId, results, batch, epochs, pending);
+            return this.handle(nodeId, results, batch, epochs, limits, pending);
           }),
           tap({ complete: () => pending.length > 0 && this.scheduler.schedule(flush) }),
           tap(() => (failures = 0)),
@@ -189,7 +192,11 @@ export class Fetcher {
             failures++;
             const error = toKafkaClientError(e, { api: 'Fetch', broker: String(nodeId) });
             this.options.report(error);
-            if (!error.retriable && error._tag !== 'ConnectionError' && error._tag !== 'BrokerUnavailable') return EMPTY;
+            // Not retriable (e.g. an authorization error for the whole request): the same Fetch would fail again at
+            // once, so it waits out the backoff too; leaders stay as they are.
+            if (!error.retriable && error._tag !== 'ConnectionError' && error._tag !== 'BrokerUnavailable') {
+              return timer(backoffDelay(failures, this.options.retry.initialBackoffMs, this.options.retry.maxBackoffMs), this.scheduler);
+            }
             for (const p of batch) this.leaders.delete(key(p.topic, p.partition));
             return timer(backoffDelay(failures, this.options.retry.initialBackoffMs, this.options.retry.maxBackoffMs), this.scheduler).pipe(
               tap(() => this.refreshLeaders()),
@@ -201,10 +208,14 @@ export class Fetcher {
   }
 
   /** Decodes and delivers one Fetch response; partition errors move leaders or reset positions. */
-  private handle(nodeId: number, results: readonly FetchPartition[], sent: readonly Fetched[], epochs: readonly number[], pending: (() => void)[]): Observable<unknown> {
+  private handle(nodeId: number, results: readonly FetchPartition[], sent: readonly Fetched[], epochs: readonly number[], limits: readonly number[], pending: (() => void)[]): Observable<unknown> {
     const work: Observable<unknown>[] = [];
     let leaderMoved = false;
+    let responseBytes = 0;
     for (const r of results) {
+      // What the broker could send this partition: its limit, within what the response's maxBytes had left.
+      const room = Math.max(0, this.options.maxBytes - responseBytes);
+      responseBytes += r.records.length;
       const i = sent.findIndex((p) => p.topic === r.topic && p.partition === r.partition);
       const p = sent[i];
       if (!p || this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epochs[i]) continue; // removed or sought meanwhile
@@ -214,8 +225,9 @@ export class Fetcher {
           leaderMoved = true;
         } else if (hasCode(r.error, 'OFFSET_OUT_OF_RANGE')) {
           work.push(this.resetOutOfRange(p, r.error));
-        } else if (r.error._tag === 'AuthorizationError') {
-          // Refetching cannot help (and would spin): the partition fails, its stream errors, reported once.
+        } else if (!r.error.retriable) {
+          // Not retriable (e.g. TOPIC_AUTHORIZATION_FAILED): refetching cannot help (and would spin): the partition
+          // fails, its stream errors, reported once.
           this.partitions.delete(key(p.topic, p.partition));
           this.options.failPartition(p.topic, p.partition, r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
         } else {
@@ -228,12 +240,29 @@ export class Fetcher {
         this.options.onWatermark?.(p.topic, p.partition, r.highWatermark);
       }
       if (r.records.length === 0) continue;
-      const decoded = this.decode(p, r);
       const epoch = p.epoch;
       work.push(
-        (decoded instanceof Promise ? from(decoded) : of(decoded)).pipe(
+        // Deferred, so a synchronous decode failure (CRC, unknown codec, malformed batch) fails this partition below
+        // instead of escaping to the Fetch loop, which would report it and fetch the same bytes again at once.
+        defer(() => {
+          const decoded = this.decode(p, r);
+          return decoded instanceof Promise ? from(decoded) : of(decoded);
+        }).pipe(
           tap((d) => {
             if (this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epoch) return;
+            if (d.partialTail && d.bytes === 0) {
+              // Only part of the next batch came. With room left in the limit it was sent cut short: corrupt. Else
+              // the batch is larger than the limit (a broker applies KIP-74 to the first partition only): ask for it whole.
+              const size = r.records.length >= 12 ? r.records.readInt32BE(8) + 12 : 0;
+              const allowed = Math.min(limits[i] ?? 0, room);
+              if (r.records.length < allowed) {
+                throw new KafkaClientError({ tag: 'CorruptRecordBatch', message: `Truncated record batch: ${r.records.length} of ${size} bytes, though ${allowed} were allowed`, context: { topic: p.topic, partition: p.partition, offset: p.position } });
+              }
+              if (size > (limits[i] ?? 0)) p.needBytes = size;
+              this.wake();
+              return;
+            }
+            p.needBytes = undefined;
             // Positions move now, so the next Fetch can go out; the messages are handed over just after it left.
             if (d.nextOffset > p.position) p.position = d.nextOffset;
             if (d.chunks.length === 0) return;

@@ -36,6 +36,8 @@ export interface MembershipOptions {
   /** Runs when a generation is revoked (drain and commit); the rejoin waits for it, bounded by the rebalance timeout. */
   readonly onRevoke?: (generation: Generation, fenced: boolean) => Observable<unknown>;
   readonly notifications?: Subject<GroupNotification>;
+  /** Where topic errors from Metadata go (a subscribed topic that does not exist), once per topic and code. */
+  readonly report?: (error: KafkaClientError) => void;
 }
 
 /** A running membership: one member of the group, from join to leave. */
@@ -53,14 +55,27 @@ interface Observer {
   complete(): void;
 }
 
-/** Partition counts of the subscribed topics; topics that do not exist (yet) count 0. */
-const partitionCounts = (transport: Transport, topics: readonly string[]): Observable<PartitionCounts> =>
+/**
+ * Partition counts of the subscribed topics. A topic the member may not describe fails (typed, naming the topic:
+ * like the Java consumer's TopicAuthorizationException); one that does not exist (yet), or that Metadata answers
+ * with another error, counts 0, and its error (or undefined once it is fine) goes to `onTopic`.
+ */
+const partitionCounts = (
+  transport: Transport,
+  topics: readonly string[],
+  onTopic: (topic: string, error: KafkaClientError | undefined) => void = () => undefined,
+): Observable<PartitionCounts> =>
   transport.metadata({ topics }).pipe(
     map((md) => {
-      // A topic the member may not describe fails the membership (typed, naming the topic) instead of counting 0.
       const denied = md.topics.find((x) => topics.includes(x.topic) && x.error?._tag === 'AuthorizationError');
       if (denied?.error) throw denied.error;
-      return Object.fromEntries(topics.map((t) => [t, md.topics.find((x) => x.topic === t && !x.error)?.partitions.length ?? 0]));
+      return Object.fromEntries(
+        topics.map((t) => {
+          const found = md.topics.find((x) => x.topic === t);
+          onTopic(t, found ? found.error : undefined);
+          return [t, found && !found.error ? found.partitions.length : 0];
+        }),
+      );
     }),
   );
 
@@ -72,6 +87,15 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
   const scheduler = options.scheduler ?? asyncScheduler;
   const { transport, groupId } = options;
   const notifications = options.notifications;
+  /** The error code last reported per topic, so a refresh every few seconds reports a topic error once. */
+  const topicErrors = new Map<string, string>();
+  const onTopic = (topic: string, error: KafkaClientError | undefined): void => {
+    const code = error ? (error.code ?? error._tag) : undefined;
+    if (code === topicErrors.get(topic)) return;
+    if (code === undefined) topicErrors.delete(topic);
+    else topicErrors.set(topic, code);
+    if (error) options.report?.(error.withContext({ group: groupId, topic }));
+  };
   let state = initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs });
   let request = Subscription.EMPTY;
   let heartbeat = Subscription.EMPTY;
@@ -125,7 +149,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     return subscribedTopics().pipe(
       switchMap((resolved) => {
         topics = resolved;
-        return partitionCounts(transport, topics);
+        return partitionCounts(transport, topics, onTopic);
       }),
       switchMap((counts) => {
         joinedCounts = counts;
@@ -156,7 +180,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
         return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decoded.right.topics, userData: decoded.right.userData };
       });
       const topics = [...new Set(subscriptions.flatMap((s) => s.topics))].sort();
-      return partitionCounts(transport, topics).pipe(
+      return partitionCounts(transport, topics, onTopic).pipe(
         tap((counts) => {
           groupTopics = topics;
           joinedCounts = { ...joinedCounts, ...counts };
@@ -204,7 +228,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       .pipe(
         exhaustMap(() =>
           subscribedTopics().pipe(
-            switchMap((mine) => partitionCounts(transport, [...new Set([...mine, ...groupTopics])])),
+            switchMap((mine) => partitionCounts(transport, [...new Set([...mine, ...groupTopics])], onTopic)),
             catchError(() => EMPTY),
           ),
         ),

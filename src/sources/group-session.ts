@@ -100,7 +100,7 @@ export class GroupSession {
       onCommitted: settings.onCommitted,
     });
     this.membership = startMembership(
-      { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, onRevoke: (g, fenced) => this.revoke(g, fenced) },
+      { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, report: (e) => settings.errors.next(e), onRevoke: (g, fenced) => this.revoke(g, fenced) },
       {
         next: (g) => this.onGeneration(g),
         error: (e) => {
