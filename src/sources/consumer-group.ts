@@ -189,7 +189,8 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   };
 
   const partitionConsumer = (s: GroupSession, g: Generation, topic: string, partition: number, initialOffset: bigint): PartitionConsumer =>
-    Object.assign(s.partitionBatches(g, topic, partition).pipe(flattenBatches(), share()), {
+    // Shared per batch, flattened per subscriber: one Subject emission per batch rather than per message.
+    Object.assign(s.partitionBatches(g, topic, partition).pipe(share(), flattenBatches()), {
       topic,
       partition,
       generationId: g.generationId,
