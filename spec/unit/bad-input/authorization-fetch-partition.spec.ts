@@ -1,25 +1,13 @@
 import { map, tap, timer } from 'rxjs';
-import { consumerGroup, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster } from '../../../src/testing';
 import { protocolError } from '../../../src/errors';
 import { overriding, type Transport } from '../../../src/transport';
 import { values, virtualTime } from '../../support/in-memory-group';
+import { brief, groupOn } from './wrapped-group';
 
 const id = (m: KafkaMessage) => `${m.partition}/${m.offset}`;
-const brief = (e: KafkaClientError) => ({ tag: e._tag, code: e.code, group: e.context.group, topic: e.context.topic, partition: e.context.partition });
 
-/** A group on the in-memory cluster, each transport passed through `wrap` (default: as is). */
-const groupOn = (cluster: InMemoryCluster, ts: { now(): number }, wrap: (t: Transport) => Transport = (t) => t) =>
-  consumerGroup(
-    {
-      brokers: ['in-memory:9092'],
-      groupId: 'g',
-      topics: ['t'],
-      group: { session: { timeout: 10000 }, heartbeat: { interval: 1000 }, rebalance: { timeout: 30000, drainTimeout: 5000 } },
-      consumer: { offsets: { initial: 'oldest', commitInterval: 1000 }, fetch: { maxWait: 100 } },
-    },
-    { createTransport: () => wrap(cluster.transport({ clientId: 'g' })) },
-  );
 
 describe('unauthorised topic on Fetch (in-memory broker, virtual time)', () => {
   it('TOPIC_AUTHORIZATION_FAILED on a partition of a Fetch (partition mode): that partition fails with AuthorizationError naming topic and partition, is not fetched again; the other partition keeps flowing', () => {
@@ -43,7 +31,7 @@ describe('unauthorised topic on Fetch (in-memory broker, virtual time)', () => {
               ),
             ),
         });
-      const group = groupOn(cluster, ts, denyPartition0);
+      const group = groupOn(cluster, { wrap: denyPartition0 });
       const reported: KafkaClientError[] = [];
       const got: string[] = [];
       group.errors$.subscribe((e) => reported.push(e));

@@ -1,24 +1,11 @@
 import { tap, timer } from 'rxjs';
-import { CONFIG_DEFAULTS, consumerGroup, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { CONFIG_DEFAULTS, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { InMemoryCluster, type ApiName } from '../../../src/testing';
-import type { Transport } from '../../../src/transport';
 import { values, virtualTime } from '../../support/in-memory-group';
+import { brief, groupOn } from './wrapped-group';
 
 const id = (m: KafkaMessage) => `${m.partition}/${m.offset}`;
-const brief = (e: KafkaClientError) => ({ tag: e._tag, code: e.code, group: e.context.group, topic: e.context.topic, partition: e.context.partition });
 
-/** A group on the in-memory cluster, each transport passed through `wrap` (default: as is). */
-const groupOn = (cluster: InMemoryCluster, ts: { now(): number }, wrap: (t: Transport) => Transport = (t) => t) =>
-  consumerGroup(
-    {
-      brokers: ['in-memory:9092'],
-      groupId: 'g',
-      topics: ['t'],
-      group: { session: { timeout: 10000 }, heartbeat: { interval: 1000 }, rebalance: { timeout: 30000, drainTimeout: 5000 } },
-      consumer: { offsets: { initial: 'oldest', commitInterval: 1000 }, fetch: { maxWait: 100 } },
-    },
-    { createTransport: () => wrap(cluster.transport({ clientId: 'g' })) },
-  );
 
 describe('unauthorised group or topic (in-memory broker fault injection, virtual time)', () => {
   const groupApis: ApiName[] = ['findCoordinator', 'joinGroup', 'syncGroup'];
@@ -27,7 +14,7 @@ describe('unauthorised group or topic (in-memory broker fault injection, virtual
     ts.run(() => {
       const cluster = new InMemoryCluster({ topics: { t: 1 } }).failNext(api, 100, 'GROUP_AUTHORIZATION_FAILED');
       cluster.produce('t', 0, values(1));
-      const group = groupOn(cluster, ts);
+      const group = groupOn(cluster);
       const failed: { at: number; error: KafkaClientError }[] = [];
       const got: string[] = [];
       group.messages$.pipe(tap((m) => got.push(id(m)))).subscribe({ error: (error: KafkaClientError) => failed.push({ at: ts.now(), error }) });
@@ -44,7 +31,7 @@ describe('unauthorised group or topic (in-memory broker fault injection, virtual
     const ts = virtualTime();
     ts.run(() => {
       const cluster = new InMemoryCluster({ topics: { t: 1 } }).failNext('offsetFetch', 100, 'GROUP_AUTHORIZATION_FAILED');
-      const group = groupOn(cluster, ts);
+      const group = groupOn(cluster);
       const reported: KafkaClientError[] = [];
       const failed: KafkaClientError[] = [];
       group.errors$.subscribe((e) => reported.push(e));
@@ -63,7 +50,7 @@ describe('unauthorised group or topic (in-memory broker fault injection, virtual
     ts.run(() => {
       const cluster = new InMemoryCluster({ topics: { t: 1 } });
       cluster.produce('t', 0, values(2));
-      const group = groupOn(cluster, ts);
+      const group = groupOn(cluster);
       const reported: KafkaClientError[] = [];
       group.errors$.subscribe((e) => reported.push(e));
       timer(500).subscribe(() => cluster.failNext('offsetCommit', 100, 'GROUP_AUTHORIZATION_FAILED'));

@@ -1,23 +1,13 @@
 import { map, tap, timer } from 'rxjs';
-import { consumerGroup, markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
+import { markOffsets, type KafkaClientError, type KafkaMessage } from '../../../src';
 import { protocolError } from '../../../src/errors';
 import { InMemoryCluster } from '../../../src/testing';
 import { overriding, type Transport } from '../../../src/transport';
 import { values, virtualTime } from '../../support/in-memory-group';
+import { groupOn } from './wrapped-group';
 
 const id = (m: KafkaMessage) => `${m.topic}/${m.partition}/${m.offset}`;
 
-const groupOn = (cluster: InMemoryCluster, topics: string[], wrap: (t: Transport) => Transport = (t) => t) =>
-  consumerGroup(
-    {
-      brokers: ['in-memory:9092'],
-      groupId: 'g',
-      topics,
-      group: { session: { timeout: 10000 }, heartbeat: { interval: 1000 }, rebalance: { timeout: 30000, drainTimeout: 5000 }, topics: { refreshInterval: 5000 } },
-      consumer: { offsets: { initial: 'oldest', commitInterval: 1000 }, fetch: { maxWait: 100 } },
-    },
-    { createTransport: () => wrap(cluster.transport({ clientId: 'g' })) },
-  );
 
 describe('unknown or unauthorised subscribed topics (in-memory broker, virtual time)', () => {
   it('a subscribed topic that does not exist: a typed UNKNOWN_TOPIC_OR_PARTITION on errors$ naming it and the group, once; the known topic is consumed meanwhile', () => {
@@ -25,7 +15,7 @@ describe('unknown or unauthorised subscribed topics (in-memory broker, virtual t
     ts.run(() => {
       const cluster = new InMemoryCluster({ topics: { t: 1 } });
       cluster.produce('t', 0, values(2));
-      const group = groupOn(cluster, ['t', 'missing']);
+      const group = groupOn(cluster, { topics: ['t', 'missing'] });
       const reported: KafkaClientError[] = [];
       const got: string[] = [];
       group.errors$.subscribe((e) => reported.push(e));
@@ -49,7 +39,7 @@ describe('unknown or unauthorised subscribed topics (in-memory broker, virtual t
             ),
         });
       cluster.produce('t', 0, values(1));
-      const group = groupOn(cluster, ['t', 'secret'], deny);
+      const group = groupOn(cluster, { topics: ['t', 'secret'], wrap: deny });
       const failed: KafkaClientError[] = [];
       group.messages$.pipe(markOffsets(group)).subscribe({ error: (e: KafkaClientError) => failed.push(e) });
       timer(12000).subscribe(() => group.close().subscribe());
