@@ -1,0 +1,369 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { lastValueFrom } from 'rxjs';
+import type { KafkaCluster } from '../../broker/kafka-broker';
+import { createKafkajsTransport } from '../../src/transport/kafkajs';
+import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
+import type { Transport } from '../../src/transport';
+import { uniqueName } from '../support/names';
+
+/** One line of a member's record file (see member.js). */
+export interface MemberLine {
+  readonly k: string;
+  readonly t: number;
+  readonly topic?: string;
+  readonly p?: number;
+  readonly o?: string;
+  readonly id?: string | null;
+  readonly member?: string;
+  readonly tag?: string;
+  readonly code?: string;
+  readonly type?: string;
+  readonly result?: string;
+}
+
+/** A member process: SIGKILL-able, its exit observed. */
+export interface MemberProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  killed: boolean;
+}
+
+/** A fault window: committed offsets just before the fault hit, when it hit, and when the group had recovered. */
+interface FaultWindow {
+  readonly label: string;
+  readonly committedAtHit: ReadonlyMap<number, bigint>;
+  readonly hitAt: number;
+  recoveredAt: number;
+}
+
+export interface ScenarioResult {
+  readonly scenario: string;
+  readonly produced: number;
+  readonly processedUnique: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  /** Upper bound on duplicates: see FaultRig.duplicateBound. */
+  readonly bound: number;
+  /** The strict part of it: processed and not committed at the instant each fault hit. */
+  readonly boundAtHit: number;
+  readonly faults: number;
+  readonly commitRegressions: number;
+  readonly errorTags: Record<string, number>;
+  readonly durationMs: number;
+}
+
+const MEMBER_JS = path.join(__dirname, 'member.js');
+
+/** Polls `test` every 100 ms until it holds; fails with `what` after `timeoutMs`. */
+export const until = async (what: string, test: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await test()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/**
+ * Everything one fault scenario needs around a 3-node cluster: a fresh topic (replication 3) and group, a producer
+ * writing numbered payloads with acks=all (each batch retried until acknowledged, so every id counts as produced
+ * exactly when the cluster acked it), member processes that record what they process, a poller watching the
+ * group's committed offsets (they must never move backwards), and the accounting of lost and duplicate messages.
+ */
+export class FaultRig {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly dir: string;
+  readonly brokers: string[];
+  readonly kit: AdminKit;
+  readonly probe: Transport;
+  readonly members = new Map<string, MemberProcess>();
+  readonly produced: string[] = [];
+  private producing = false;
+  private producerDone: Promise<void> = Promise.resolve();
+  private seq = 0;
+  private readonly faults: FaultWindow[] = [];
+  private committed = new Map<number, bigint>();
+  commitRegressions = 0;
+  private polling = true;
+  private epoch = 0;
+  private readonly poller: Promise<void>;
+  private readonly startedAt = Date.now();
+  /** Ids produced to an earlier incarnation of the topic (deleted since): not expected back. */
+  readonly forgotten = new Set<string>();
+
+  constructor(
+    readonly cluster: KafkaCluster,
+    readonly scenario: string,
+    readonly partitions = 6,
+  ) {
+    this.topic = uniqueName(`faults-${scenario}`);
+    this.groupId = uniqueName(`faults-${scenario}-group`);
+    this.dir = fs.mkdtempSync(path.join(cluster.dir, `${scenario}-`));
+    this.brokers = cluster.bootstrap.split(',');
+    this.kit = createAdminKit(this.brokers, `faults-${scenario}-kit`);
+    this.probe = createKafkajsTransport({ brokers: this.brokers, clientId: `faults-${scenario}-probe`, requestTimeout: 5000, connectionTimeout: 2000, retry: { max: 5, initialBackoff: 100, maxBackoff: 1000 } });
+    this.poller = this.pollCommitted();
+  }
+
+  async createTopic(): Promise<void> {
+    await this.kit.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+  }
+
+  /** Starts producing `perTick` numbered payloads every `everyMs` (round-robin over partitions), until stopProducer. */
+  startProducer(perTick = 10, everyMs = 50): void {
+    this.producing = true;
+    this.producerDone = (async () => {
+      while (this.producing) {
+        const batch = Array.from({ length: perTick }, () => {
+          const n = this.seq++;
+          return { id: `${this.scenario}-${n}`, partition: n % this.partitions };
+        });
+        for (;;) {
+          try {
+            await this.kit.produce(this.topic, batch.map((b) => ({ value: b.id, partition: b.partition })));
+            break;
+          } catch {
+            // Not acknowledged: the same ids again (a retry may duplicate in the log; ids are what count).
+          }
+        }
+        this.produced.push(...batch.map((b) => b.id));
+        await new Promise((r) => setTimeout(r, everyMs)); // pacing the load, not synchronisation
+      }
+    })();
+  }
+
+  async stopProducer(): Promise<void> {
+    this.producing = false;
+    await this.producerDone;
+  }
+
+  /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
+  startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number } = {}): MemberProcess {
+    const out = path.join(this.dir, `${name}.jsonl`);
+    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, proxyPorts: options.proxyPorts };
+    const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
+    const child = fork(MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
+    fs.closeSync(log);
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const member: MemberProcess = { name, child, exit, killed: false };
+    this.members.set(name, member);
+    return member;
+  }
+
+  /** SIGKILLs a member (its record file keeps everything it recorded). */
+  async kill(name: string): Promise<void> {
+    const m = this.members.get(name);
+    if (!m) throw new Error(`no member ${name}`);
+    m.killed = true;
+    m.child.kill('SIGKILL');
+    await m.exit;
+  }
+
+  /** SIGTERMs every member still running; resolves with the names of those that did not exit 0. */
+  async closeMembers(): Promise<string[]> {
+    const running = [...this.members.values()].filter((m) => !m.killed);
+    running.forEach((m) => m.child.kill('SIGTERM'));
+    const exits = await Promise.all(running.map(async (m) => ({ m, e: await m.exit })));
+    return exits.filter(({ e }) => e.code !== 0).map(({ m, e }) => `${m.name} (code ${e.code}, signal ${e.signal})`);
+  }
+
+  /** Every line every member recorded so far. */
+  lines(): MemberLine[] {
+    return [...this.members.keys()].flatMap((name) => this.memberLines(name));
+  }
+
+  /** The lines one member recorded so far (a line cut short by a SIGKILL is skipped). */
+  memberLines(name: string): MemberLine[] {
+    const file = path.join(this.dir, `${name}.jsonl`);
+    if (!fs.existsSync(file)) return [];
+    const out: MemberLine[] = [];
+    for (const l of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (!l) continue;
+      try {
+        out.push(JSON.parse(l) as MemberLine);
+      } catch {
+        // a torn last line: writeSync of one line is not atomic against SIGKILL in theory
+      }
+    }
+    return out;
+  }
+
+  processedIds(): Set<string> {
+    return new Set(this.lines().flatMap((l) => (l.k === 'm' && l.topic === this.topic && l.id ? [l.id] : [])));
+  }
+
+  /** Waits until every id produced so far (of the current topic) was processed by some member. */
+  async untilAllProcessed(timeoutMs = 120_000): Promise<void> {
+    const expected = this.produced.filter((id) => !this.forgotten.has(id));
+    await until(`all ${expected.length} produced ids processed (${this.scenario})`, () => {
+      const seen = this.processedIds();
+      return expected.every((id) => seen.has(id));
+    }, timeoutMs);
+  }
+
+  /** Waits until `n` distinct messages have been processed (the group is consuming). */
+  async untilProcessed(n: number, timeoutMs = 90_000): Promise<void> {
+    await until(`${n} messages processed (${this.scenario})`, () => this.processedIds().size >= n, timeoutMs);
+  }
+
+  /** The group's committed offsets now (a fresh OffsetFetch; -1 for none). */
+  async committedNow(): Promise<Map<number, bigint>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return new Map(await this.kit.committedOffsets(this.groupId, this.topic));
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** Marks the moment a fault hits: the committed offsets just before it bound what can be delivered twice. */
+  async faultHits(label: string): Promise<FaultWindow> {
+    const w: FaultWindow = { label, committedAtHit: await this.committedNow(), hitAt: Date.now(), recoveredAt: Number.POSITIVE_INFINITY };
+    this.faults.push(w);
+    return w;
+  }
+
+  /**
+   * The fault is healed (broker back, member restarted, traffic flowing): waits until the group has committed past
+   * everything produced up to now, and closes the fault's window there. From then on nothing processed before the
+   * heal can be delivered again, so later duplicates would exceed the bound.
+   */
+  async recovered(w: FaultWindow, timeoutMs = 150_000): Promise<void> {
+    const ends = await this.endOffsets();
+    await until(`committed offsets reach the end offsets after "${w.label}"`, async () => {
+      const c = await this.committedNow();
+      return [...ends].every(([p, end]) => (c.get(p) ?? -1n) >= end);
+    }, timeoutMs);
+    w.recoveredAt = Date.now();
+  }
+
+  async endOffsets(): Promise<ReadonlyMap<number, bigint>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.kit.endOffsets(this.topic);
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+  }
+
+  /** Waits until every partition of the topic and of __consumer_offsets has all 3 replicas in sync. */
+  async untilFullIsr(timeoutMs = 120_000): Promise<void> {
+    await until('every replica back in sync', async () => {
+      try {
+        const md = await lastValueFrom(this.probe.metadata({ topics: [this.topic, '__consumer_offsets'] }));
+        return md.topics.length === 2 && md.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.isr.length === 3 && p.leader >= 0));
+      } catch {
+        return false;
+      }
+    }, timeoutMs);
+  }
+
+  /** The broker that coordinates the group now. */
+  async coordinatorNode(): Promise<number> {
+    return (await lastValueFrom(this.probe.findCoordinator({ groupId: this.groupId }))).nodeId;
+  }
+
+  /** Partition -> leader node of the topic now. */
+  async leaders(): Promise<Map<number, { leader: number; replicas: readonly number[] }>> {
+    const md = await lastValueFrom(this.probe.metadata({ topics: [this.topic] }));
+    const t = md.topics.find((x) => x.topic === this.topic);
+    return new Map((t?.partitions ?? []).map((p) => [p.partition, { leader: p.leader, replicas: p.replicas }]));
+  }
+
+  /**
+   * Committed offsets must never move backwards: polled every 250 ms (a failed poll, e.g. while the coordinator
+   * is down, is skipped). A regression is counted, not thrown, so the scenario reports it.
+   */
+  private async pollCommitted(): Promise<void> {
+    while (this.polling) {
+      try {
+        const epoch = this.epoch;
+        const now = await this.kit.committedOffsets(this.groupId, this.topic);
+        if (epoch !== this.epoch) continue; // read across a topic deletion: not comparable
+        for (const [p, o] of now) {
+          const before = this.committed.get(p);
+          if (before !== undefined && o < before && o >= 0n) this.commitRegressions++;
+          if (before === undefined || o > before) this.committed.set(p, o);
+        }
+      } catch {
+        // the coordinator may be moving: try again next round
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  /** The topic was deleted: forget the committed history and what was produced to it (it is gone with the topic). */
+  topicRecreated(): void {
+    this.committed = new Map();
+    this.epoch++;
+    this.produced.forEach((id) => this.forgotten.add(id));
+  }
+
+  /**
+   * Duplicates are bounded by what was processed but not committed when a fault hit. For each fault window, per
+   * partition: the distinct offsets at or above the offset committed just before the fault that some member had
+   * processed by the time the group recovered (committed past everything produced up to the heal). The strict
+   * `boundAtHit` counts only those processed before the fault hit; the window adds what was processed while the
+   * fault lasted (commits may fail while a coordinator is down, so that work is uncommitted too). The bound is the
+   * sum over windows; duplicates are `processed records - distinct (partition, offset)`.
+   */
+  private duplicateBound(records: readonly MemberLine[]): { bound: number; boundAtHit: number } {
+    let bound = 0;
+    let boundAtHit = 0;
+    for (const w of this.faults) {
+      const window = new Set<string>();
+      const atHit = new Set<string>();
+      for (const r of records) {
+        if (r.p === undefined || r.o === undefined) continue;
+        const committed = w.committedAtHit.get(r.p) ?? -1n;
+        if (BigInt(r.o) < committed) continue;
+        const key = `${r.p}/${r.o}`;
+        if (r.t <= w.recoveredAt) window.add(key);
+        if (r.t <= w.hitAt) atHit.add(key);
+      }
+      bound += window.size;
+      boundAtHit += atHit.size;
+    }
+    return { bound, boundAtHit };
+  }
+
+  /** Counts for the report (call after the members are closed). */
+  result(): ScenarioResult {
+    const lines = this.lines();
+    const records = lines.filter((l) => l.k === 'm' && l.topic === this.topic && l.id !== undefined && !this.forgotten.has(l.id ?? ''));
+    const seen = new Set(records.map((r) => r.id ?? ''));
+    const expected = this.produced.filter((id) => !this.forgotten.has(id));
+    const distinct = new Set(records.map((r) => `${r.p}/${r.o}`));
+    const errorTags: Record<string, number> = {};
+    for (const l of lines) if (l.k === 'e') errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] = (errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] ?? 0) + 1;
+    return {
+      scenario: this.scenario,
+      produced: expected.length,
+      processedUnique: expected.filter((id) => seen.has(id)).length,
+      lost: expected.filter((id) => !seen.has(id)).length,
+      duplicates: records.length - distinct.size,
+      ...this.duplicateBound(records),
+      faults: this.faults.length,
+      commitRegressions: this.commitRegressions,
+      errorTags,
+      durationMs: Date.now() - this.startedAt,
+    };
+  }
+
+  /** Stops the producer, poller and probes and kills any member still running (also on failure). */
+  async dispose(): Promise<void> {
+    this.producing = false;
+    this.polling = false;
+    for (const m of this.members.values()) if (m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGKILL');
+    await Promise.allSettled([this.producerDone, this.poller, ...[...this.members.values()].map((m) => m.exit)]);
+    await Promise.allSettled([this.kit.close(), lastValueFrom(this.probe.close(), { defaultValue: undefined })]);
+  }
+}
