@@ -110,7 +110,16 @@ export class FaultRig {
   }
 
   async createTopic(): Promise<void> {
-    await this.kit.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    try {
+      await this.kit.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+    } catch (e) {
+      // kafkajs's waitForLeaders may ask a broker that has not seen the new topic yet: created, so wait below.
+      if (!/does not host|already exists/i.test(String(e))) throw e;
+    }
+    await until('every partition of the new topic has a leader on every broker', async () => {
+      const l = await this.leaders().catch(() => new Map<number, { leader: number }>());
+      return l.size === this.partitions && [...l.values()].every((x) => x.leader >= 0);
+    });
   }
 
   /** Starts producing `perTick` numbered payloads every `everyMs` (round-robin over partitions), until stopProducer. */
@@ -222,9 +231,15 @@ export class FaultRig {
     }
   }
 
-  /** Marks the moment a fault hits: the committed offsets just before it bound what can be delivered twice. */
-  async faultHits(label: string): Promise<FaultWindow> {
-    const w: FaultWindow = { label, committedAtHit: await this.committedNow(), hitAt: Date.now(), recoveredAt: Number.POSITIVE_INFINITY };
+  /**
+   * Injects a fault: reads the committed offsets just before (they bound what can be delivered twice), runs
+   * `inject`, and marks the moment it has hit (e.g. the killed process is gone). Commits between the read and the
+   * hit only make the bound looser, never tighter than the truth.
+   */
+  async faultHits(label: string, inject: () => Promise<void>): Promise<FaultWindow> {
+    const committedAtHit = await this.committedNow();
+    await inject();
+    const w: FaultWindow = { label, committedAtHit, hitAt: Date.now(), recoveredAt: Number.POSITIVE_INFINITY };
     this.faults.push(w);
     return w;
   }
