@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { lastValueFrom } from 'rxjs';
 import type { KafkaCluster } from '../../broker/kafka-broker';
@@ -57,6 +58,9 @@ export interface ScenarioResult {
 
 const MEMBER_JS = path.join(__dirname, 'member.js');
 
+/** Where the member record files of this run go (kept when a scenario fails, for the post-mortem). */
+export const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rx-kafka-faults-'));
+
 /** Polls `test` every 100 ms until it holds; fails with `what` after `timeoutMs`. */
 export const until = async (what: string, test: () => boolean | Promise<boolean>, timeoutMs = 90_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -102,7 +106,7 @@ export class FaultRig {
   ) {
     this.topic = uniqueName(`faults-${scenario}`);
     this.groupId = uniqueName(`faults-${scenario}-group`);
-    this.dir = fs.mkdtempSync(path.join(cluster.dir, `${scenario}-`));
+    this.dir = fs.mkdtempSync(path.join(runDir, `${scenario}-`));
     this.brokers = cluster.bootstrap.split(',');
     this.kit = createAdminKit(this.brokers, `faults-${scenario}-kit`);
     this.probe = createKafkajsTransport({ brokers: this.brokers, clientId: `faults-${scenario}-probe`, requestTimeout: 5000, connectionTimeout: 2000, retry: { max: 5, initialBackoff: 100, maxBackoff: 1000 } });
@@ -201,17 +205,42 @@ export class FaultRig {
     return out;
   }
 
+  /** The ids processed so far (of the current topic incarnation). */
   processedIds(): Set<string> {
-    return new Set(this.lines().flatMap((l) => (l.k === 'm' && l.topic === this.topic && l.id ? [l.id] : [])));
+    return new Set(this.lines().flatMap((l) => (l.k === 'm' && l.topic === this.topic && l.id && !this.forgotten.has(l.id) ? [l.id] : [])));
   }
 
   /** Waits until every id produced so far (of the current topic) was processed by some member. */
   async untilAllProcessed(timeoutMs = 120_000): Promise<void> {
     const expected = this.produced.filter((id) => !this.forgotten.has(id));
-    await until(`all ${expected.length} produced ids processed (${this.scenario})`, () => {
-      const seen = this.processedIds();
-      return expected.every((id) => seen.has(id));
-    }, timeoutMs);
+    try {
+      await until(`all ${expected.length} produced ids processed (${this.scenario})`, () => {
+        const seen = this.processedIds();
+        return expected.every((id) => seen.has(id));
+      }, timeoutMs);
+    } catch (e) {
+      throw new Error(`${String(e)}\n${await this.diagnosis(expected)}`);
+    }
+  }
+
+  /** What is missing where: for a failure message (the record files stay in this.dir). */
+  async diagnosis(expected: readonly string[]): Promise<string> {
+    const seen = this.processedIds();
+    const missing = expected.filter((id) => !seen.has(id));
+    const byPartition = new Map<number, string[]>();
+    for (const id of missing) {
+      const n = Number(id.split('-').pop());
+      const p = n % this.partitions;
+      byPartition.set(p, [...(byPartition.get(p) ?? []), id]);
+    }
+    const last = new Map<number, { o: string; member?: string; t: number }>();
+    for (const l of this.lines()) if (l.k === 'm' && l.p !== undefined && l.o !== undefined && (!last.has(l.p) || BigInt(l.o) > BigInt(last.get(l.p)?.o ?? '0'))) last.set(l.p, { o: l.o, member: l.member, t: l.t });
+    const committed = await this.committedNow().catch(() => new Map());
+    const ends = await this.endOffsets().catch(() => new Map());
+    const parts = [...Array(this.partitions).keys()].map(
+      (p) => `p${p}: missing ${byPartition.get(p)?.length ?? 0} (first ${byPartition.get(p)?.[0] ?? '-'}), last processed ${JSON.stringify(last.get(p))}, committed ${committed.get(p)}, end ${ends.get(p)}`,
+    );
+    return [`records in ${this.dir}`, ...parts].join('\n');
   }
 
   /** Waits until `n` distinct messages have been processed (the group is consuming). */
