@@ -8,6 +8,7 @@ import { createKafkajsTransport } from '../../src/transport/kafkajs';
 import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
 import type { Transport } from '../../src/transport';
 import { uniqueName } from '../support/names';
+import { startFaultProducer, type FaultProducer } from './java-fault-producer';
 
 /** One line of a member's record file (see member.js). */
 export interface MemberLine {
@@ -73,8 +74,8 @@ export const until = async (what: string, test: () => boolean | Promise<boolean>
 
 /**
  * Everything one fault scenario needs around a 3-node cluster: a fresh topic (replication 3) and group, a producer
- * writing numbered payloads with acks=all (each batch retried until acknowledged, so every id counts as produced
- * exactly when the cluster acked it), member processes that record what they process, a poller watching the
+ * writing numbered payloads with acks=all (the Java client's, see
+ * java-fault-producer.ts; an id counts as produced when the cluster acknowledged it), member processes that record what they process, a poller watching the
  * group's committed offsets (they must never move backwards), and the accounting of lost and duplicate messages.
  */
 export class FaultRig {
@@ -86,9 +87,8 @@ export class FaultRig {
   readonly probe: Transport;
   readonly members = new Map<string, MemberProcess>();
   readonly produced: string[] = [];
-  private producing = false;
-  private producerDone: Promise<void> = Promise.resolve();
-  private seq = 0;
+  private producer: FaultProducer | undefined;
+  private incarnation = 1;
   private readonly faults: FaultWindow[] = [];
   private committed = new Map<number, bigint>();
   commitRegressions = 0;
@@ -126,32 +126,27 @@ export class FaultRig {
     });
   }
 
-  /** Starts producing `perTick` numbered payloads every `everyMs` (round-robin over partitions), until stopProducer. */
-  startProducer(perTick = 10, everyMs = 50): void {
-    this.producing = true;
-    this.producerDone = (async () => {
-      while (this.producing) {
-        const batch = Array.from({ length: perTick }, () => {
-          const n = this.seq++;
-          return { id: `${this.scenario}-${n}`, partition: n % this.partitions };
-        });
-        for (;;) {
-          try {
-            await this.kit.produce(this.topic, batch.map((b) => ({ value: b.id, partition: b.partition })));
-            break;
-          } catch {
-            // Not acknowledged: the same ids again (a retry may duplicate in the log; ids are what count).
-          }
-        }
-        this.produced.push(...batch.map((b) => b.id));
-        await new Promise((r) => setTimeout(r, everyMs)); // pacing the load, not synchronisation
-      }
-    })();
+  /**
+   * Starts the Java producer: `perTick` numbered payloads every `everyMs` (partition n % partitions), acks=all.
+   * An id counts as produced when the cluster acknowledged it.
+   */
+  async startProducer(perTick = 10, everyMs = 50): Promise<void> {
+    this.producer = await startFaultProducer({
+      brokers: this.cluster.bootstrap,
+      topic: this.topic,
+      partitions: this.partitions,
+      prefix: `${this.scenario}-i${this.incarnation}`,
+      perTick,
+      everyMs,
+      onAcked: (id) => this.produced.push(id),
+    });
   }
 
+  /** Stops producing; resolves when every outstanding record is acknowledged (or failed for good). */
   async stopProducer(): Promise<void> {
-    this.producing = false;
-    await this.producerDone;
+    const p = this.producer;
+    this.producer = undefined;
+    await p?.stop();
   }
 
   /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
@@ -229,7 +224,7 @@ export class FaultRig {
     const missing = expected.filter((id) => !seen.has(id));
     const byPartition = new Map<number, string[]>();
     for (const id of missing) {
-      const n = Number(id.split('-').pop());
+      const n = Number(id.split('-').pop()); // `${scenario}-i{incarnation}-{n}` goes to partition n % partitions
       const p = n % this.partitions;
       byPartition.set(p, [...(byPartition.get(p) ?? []), id]);
     }
@@ -348,6 +343,7 @@ export class FaultRig {
   topicRecreated(): void {
     this.committed = new Map();
     this.epoch++;
+    this.incarnation++;
     this.produced.forEach((id) => this.forgotten.add(id));
   }
 
@@ -404,10 +400,10 @@ export class FaultRig {
 
   /** Stops the producer, poller and probes and kills any member still running (also on failure). */
   async dispose(): Promise<void> {
-    this.producing = false;
+    this.producer?.kill();
     this.polling = false;
     for (const m of this.members.values()) if (m.child.exitCode === null && m.child.signalCode === null) m.child.kill('SIGKILL');
-    await Promise.allSettled([this.producerDone, this.poller, ...[...this.members.values()].map((m) => m.exit)]);
+    await Promise.allSettled([this.poller, ...[...this.members.values()].map((m) => m.exit)]);
     await Promise.allSettled([this.kit.close(), lastValueFrom(this.probe.close(), { defaultValue: undefined })]);
   }
 }

@@ -65,7 +65,7 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
   /** Creates the topic, starts the producer and members a, b, c; resolves when each member is processing. */
   const running = async (rig: FaultRig, options: { proxyPorts?: Record<string, number> } = {}): Promise<void> => {
     await rig.createTopic();
-    rig.startProducer();
+    await rig.startProducer();
     rig.startMember('a', { proxyPorts: options.proxyPorts });
     rig.startMember('b');
     rig.startMember('c');
@@ -234,7 +234,7 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
       rig.topicRecreated();
       await until('the topic is gone', async () => (await rig.leaders().catch(() => new Map([[0, { leader: 0, replicas: [] }]]))).size === 0, 60_000);
       await rig.createTopic();
-      rig.startProducer();
+      await rig.startProducer();
       await rig.untilProcessed(100); // consuming the new topic: the produced ids of the old one are forgotten
       await rig.stopProducer();
       await rig.untilAllProcessed();
