@@ -23,6 +23,7 @@ export interface MemberLine {
   readonly code?: string;
   readonly type?: string;
   readonly result?: string;
+  readonly msg?: string;
 }
 
 /** A member process: SIGKILL-able, its exit observed. */
@@ -53,7 +54,12 @@ export interface ScenarioResult {
   readonly boundAtHit: number;
   readonly faults: number;
   readonly commitRegressions: number;
+  readonly regressions: readonly { partition: number; from: string; to: string; t: number }[];
+  /** errors$ per tag (and code), with one example message each. */
   readonly errorTags: Record<string, number>;
+  readonly errorSamples: Record<string, string>;
+  /** Marks a member made that the group dropped (MarkFenced errors, non-ok mark results): stale work not committed. */
+  readonly staleMarks: number;
   readonly durationMs: number;
 }
 
@@ -92,6 +98,8 @@ export class FaultRig {
   private readonly faults: FaultWindow[] = [];
   private committed = new Map<number, bigint>();
   commitRegressions = 0;
+  /** Each backwards move seen: partition, from, to, when. */
+  readonly regressions: { partition: number; from: string; to: string; t: number }[] = [];
   private polling = true;
   private epoch = 0;
   private readonly poller: Promise<void>;
@@ -329,7 +337,10 @@ export class FaultRig {
         if (epoch !== this.epoch) continue; // read across a topic deletion: not comparable
         for (const [p, o] of now) {
           const before = this.committed.get(p);
-          if (before !== undefined && o < before && o >= 0n) this.commitRegressions++;
+          if (before !== undefined && o < before && o >= 0n) {
+            this.commitRegressions++;
+            this.regressions.push({ partition: p, from: before.toString(), to: o.toString(), t: Date.now() });
+          }
           if (before === undefined || o > before) this.committed.set(p, o);
         }
       } catch {
@@ -383,7 +394,13 @@ export class FaultRig {
     const expected = this.produced.filter((id) => !this.forgotten.has(id));
     const distinct = new Set(records.map((r) => `${r.p}/${r.o}`));
     const errorTags: Record<string, number> = {};
-    for (const l of lines) if (l.k === 'e') errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] = (errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] ?? 0) + 1;
+    const errorSamples: Record<string, string> = {};
+    for (const l of lines) {
+      if (l.k !== 'e') continue;
+      const key = `${l.tag}${l.code ? `:${l.code}` : ''}`;
+      errorTags[key] = (errorTags[key] ?? 0) + 1;
+      errorSamples[key] ??= l.msg ?? '';
+    }
     return {
       scenario: this.scenario,
       produced: expected.length,
@@ -393,7 +410,10 @@ export class FaultRig {
       ...this.duplicateBound(records),
       faults: this.faults.length,
       commitRegressions: this.commitRegressions,
+      regressions: this.regressions,
       errorTags,
+      errorSamples,
+      staleMarks: lines.filter((l) => (l.k === 'e' && l.tag === 'MarkFenced') || l.k === 'mark').length,
       durationMs: Date.now() - this.startedAt,
     };
   }
