@@ -89,7 +89,7 @@ export class FaultRig {
   readonly groupId: string;
   readonly dir: string;
   readonly brokers: string[];
-  readonly kit: AdminKit;
+  kit: AdminKit;
   readonly probe: Transport;
   readonly members = new Map<string, MemberProcess>();
   readonly produced: string[] = [];
@@ -121,17 +121,42 @@ export class FaultRig {
     this.poller = this.pollCommitted();
   }
 
-  async createTopic(): Promise<void> {
+  /**
+   * Creates the topic (replication 3, min.insync.replicas 2) and waits until every partition has a leader. Its own
+   * admin client: kafkajs's admin refreshes metadata for every topic it has been asked about before it sends
+   * CreateTopics, so a client that already polled the (deleted, not yet recreated) topic can never create it.
+   * Retried: kafkajs's waitForLeaders may ask a broker that has not seen the new topic yet.
+   */
+  async createTopic(timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const seen = new Set<string>();
+    const creator = createAdminKit(this.brokers, `faults-${this.scenario}-creator`);
     try {
-      await this.kit.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
-    } catch (e) {
-      // kafkajs's waitForLeaders may ask a broker that has not seen the new topic yet: created, so wait below.
-      if (!/does not host|already exists/i.test(String(e))) throw e;
+      await this.createWith(creator, deadline, seen);
+    } finally {
+      await creator.close().catch(() => undefined);
     }
-    await until('every partition of the new topic has a leader on every broker', async () => {
-      const l = await this.leaders().catch(() => new Map<number, { leader: number }>());
-      return l.size === this.partitions && [...l.values()].every((x) => x.leader >= 0);
-    });
+  }
+
+  private async createWith(creator: AdminKit, deadline: number, seen: Set<string>): Promise<void> {
+    for (;;) {
+      try {
+        await creator.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+        return;
+      } catch (e) {
+        seen.add(String(e));
+      }
+      try {
+        if ((await creator.endOffsets(this.topic)).size === this.partitions) return;
+      } catch {
+        // not there (yet)
+      }
+      if (Date.now() > deadline) {
+        const md = await this.leaders().then((l) => JSON.stringify([...l]), (e: unknown) => String(e));
+        throw new Error(`could not create ${this.topic}: ${[...seen].join('; ')}; metadata now: ${md}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
 
   /**
@@ -158,9 +183,9 @@ export class FaultRig {
   }
 
   /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
-  startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number } = {}): MemberProcess {
+  startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number; metadataRefreshMs?: number } = {}): MemberProcess {
     const out = path.join(this.dir, `${name}.jsonl`);
-    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, proxyPorts: options.proxyPorts };
+    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
     const child = fork(MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
@@ -350,8 +375,14 @@ export class FaultRig {
     }
   }
 
-  /** The topic was deleted: forget the committed history and what was produced to it (it is gone with the topic). */
+  /**
+   * The topic was deleted: forget the committed history and what was produced to it (it is gone with the topic),
+   * and use a fresh admin client (kafkajs's metadata cache keeps asking about the deleted incarnation).
+   */
   topicRecreated(): void {
+    const old = this.kit;
+    this.kit = createAdminKit(this.brokers, `faults-${this.scenario}-kit2`);
+    void old.close().catch(() => undefined);
     this.committed = new Map();
     this.epoch++;
     this.incarnation++;

@@ -65,12 +65,13 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
   };
 
   /** Creates the topic, starts the producer and members a, b, c; resolves when each member is processing. */
-  const running = async (rig: FaultRig, options: { proxyPorts?: Record<string, number> } = {}): Promise<void> => {
+  const running = async (rig: FaultRig, options: { proxyPorts?: Record<string, number>; metadataRefreshMs?: number } = {}): Promise<void> => {
     await rig.createTopic();
     await rig.startProducer();
-    rig.startMember('a', { proxyPorts: options.proxyPorts });
-    rig.startMember('b');
-    rig.startMember('c');
+    const { metadataRefreshMs } = options;
+    rig.startMember('a', { proxyPorts: options.proxyPorts, metadataRefreshMs });
+    rig.startMember('b', { metadataRefreshMs });
+    rig.startMember('c', { metadataRefreshMs });
     await until('each member processing', () => {
       const by = new Set(rig.lines().flatMap((l) => (l.k === 'm' ? [l.member] : [])));
       return ['a', 'b', 'c'].every((m) => by.has(m));
@@ -228,13 +229,18 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
   scenario('topic-recreate', async () => {
     const rig = new FaultRig(cluster, 'topic-recreate');
     try {
-      await running(rig);
+      // Partition counts re-read only every 60 s: the fetchers, not the metadata refresh, meet the deletion first.
+      await running(rig, { metadataRefreshMs: 60_000 });
       await rig.stopProducer();
       await rig.untilAllProcessed();
       const deletedAt = Date.now();
       await rig.kit.deleteTopic(rig.topic);
       rig.topicRecreated();
-      await until('the topic is gone', async () => (await rig.leaders().catch(() => new Map([[0, { leader: 0, replicas: [] }]]))).size === 0, 60_000);
+      await until('the topic is gone', async () => {
+        const leaders = await rig.leaders().catch(() => undefined);
+        const listed = await rig.kit.endOffsets(rig.topic).then(() => true, () => false);
+        return leaders !== undefined && leaders.size === 0 && !listed;
+      }, 60_000);
       await rig.createTopic();
       await rig.startProducer();
       await rig.untilProcessed(100); // consuming the new topic: the produced ids of the old one are forgotten
@@ -247,8 +253,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
       process.stderr.write(`[faults] topic-recreate errors: ${JSON.stringify(errors.map((e) => `${e.tag}:${e.code ?? ''}`))} fatal: ${JSON.stringify(fatal)}\n`);
       expect(errors.length).toBeGreaterThan(0);
       expect(errors.length).toBeLessThan(300);
-      // Typed, with context: the recreated topic's partitions restart below the old positions (OffsetReset), or the
-      // topic is briefly unknown (KafkaProtocolError UNKNOWN_TOPIC_*); each error names the topic.
+      // Typed, with context: the topic is unknown while it is gone (KafkaProtocolError UNKNOWN_TOPIC_OR_PARTITION),
+      // and the recreated partitions end below the old positions (OffsetReset to oldest); each error names the topic.
       expect(errors.filter((e) => !(e.tag === 'OffsetReset' || (e.tag === 'KafkaProtocolError' && /UNKNOWN_TOPIC|LEADER_NOT_AVAILABLE|NOT_LEADER/.test(e.code ?? ''))))).toEqual([]);
       expect(errors.filter((e) => !(e.msg ?? '').includes(rig.topic))).toEqual([]);
       expect(fatal).toEqual([]);
