@@ -55,6 +55,7 @@ export interface ScenarioResult {
   readonly faults: number;
   readonly commitRegressions: number;
   readonly regressions: readonly { partition: number; from: string; to: string; t: number }[];
+  readonly failoverRegressions: readonly { partition: number; from: string; to: string; t: number }[];
   /** errors$ per tag (and code), with one example message each. */
   readonly errorTags: Record<string, number>;
   readonly errorSamples: Record<string, string>;
@@ -98,8 +99,10 @@ export class FaultRig {
   private readonly faults: FaultWindow[] = [];
   private committed = new Map<number, bigint>();
   commitRegressions = 0;
-  /** Each backwards move seen: partition, from, to, when. */
+  /** Each backwards move seen under one coordinator: partition, from, to, when. */
   readonly regressions: { partition: number; from: string; to: string; t: number }[] = [];
+  /** Backwards moves seen across a coordinator change (see pollCommitted). */
+  readonly failoverRegressions: { partition: number; from: string; to: string; t: number }[] = [];
   private polling = true;
   private epoch = 0;
   private readonly poller: Promise<void>;
@@ -352,21 +355,38 @@ export class FaultRig {
 
   /**
    * Committed offsets must never move backwards: polled every 250 ms (a failed poll, e.g. while the coordinator
-   * is down, is skipped). A regression is counted, not thrown, so the scenario reports it.
+   * is down, is skipped). Each poll asks which broker coordinates the group before and after reading; a poll that
+   * straddles a coordinator change is skipped. Readings under the same coordinator as the previous reading are
+   * compared: a backwards move there can only come from an OffsetCommit a member sent (counted in
+   * commitRegressions, asserted zero). Across a coordinator move, the new coordinator's first reading is compared
+   * too but counted apart (failoverRegressions, reported): Kafka 4.4 was seen serving a lower offset right after a
+   * controlled shutdown of the coordinator than the old one had served, with no member sending a lower one (a lower
+   * committed offset means more redelivery, never loss). The baseline then restarts from the new coordinator's view.
+   * A regression is counted, not thrown, so the scenario reports it.
    */
   private async pollCommitted(): Promise<void> {
+    let lastCoordinator: number | undefined;
     while (this.polling) {
       try {
         const epoch = this.epoch;
+        const before = await this.coordinatorNode().catch(() => undefined);
         const now = await this.kit.committedOffsets(this.groupId, this.topic);
-        if (epoch !== this.epoch) continue; // read across a topic deletion: not comparable
-        for (const [p, o] of now) {
-          const before = this.committed.get(p);
-          if (before !== undefined && o < before && o >= 0n) {
-            this.commitRegressions++;
-            this.regressions.push({ partition: p, from: before.toString(), to: o.toString(), t: Date.now() });
+        const after = await this.coordinatorNode().catch(() => undefined);
+        if (epoch === this.epoch && before !== undefined && before === after) {
+          const moved = lastCoordinator !== undefined && lastCoordinator !== before;
+          lastCoordinator = before;
+          for (const [p, o] of now) {
+            const seen = this.committed.get(p);
+            if (seen !== undefined && o < seen && o >= 0n) {
+              const r = { partition: p, from: seen.toString(), to: o.toString(), t: Date.now() };
+              if (moved) this.failoverRegressions.push(r);
+              else {
+                this.commitRegressions++;
+                this.regressions.push(r);
+              }
+            }
+            if (seen === undefined || o > seen || moved) this.committed.set(p, o);
           }
-          if (before === undefined || o > before) this.committed.set(p, o);
         }
       } catch {
         // the coordinator may be moving: try again next round
@@ -442,6 +462,7 @@ export class FaultRig {
       faults: this.faults.length,
       commitRegressions: this.commitRegressions,
       regressions: this.regressions,
+      failoverRegressions: this.failoverRegressions,
       errorTags,
       errorSamples,
       staleMarks: lines.filter((l) => (l.k === 'e' && l.tag === 'MarkFenced') || l.k === 'mark').length,

@@ -52,6 +52,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
       lost: total('lost'),
       duplicates: total('duplicates'),
       bound: total('bound'),
+      commitRegressions: results.reduce((n, r) => n + r.commitRegressions, 0),
+      failoverRegressions: results.reduce((n, r) => n + r.failoverRegressions.length, 0),
       durationMs: Date.now() - startedAt,
       results,
     };
