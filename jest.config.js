@@ -1,5 +1,8 @@
 // @ts-check
-/** Two projects: `unit` (no broker, seconds) and `integration` (one real broker for the whole run). */
+/**
+ * Projects: `unit` (no broker, seconds), `integration` (one real broker for the whole run) and `faults` (its own
+ * 3-node cluster, started by the spec; member processes run the built library from dist/).
+ */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 /** @type {import('jest').Config} */
@@ -19,6 +22,12 @@ module.exports = {
       globalSetup: '<rootDir>/spec/integration/global-setup.js',
       globalTeardown: '<rootDir>/spec/integration/global-teardown.js',
       setupFilesAfterEnv: ['<rootDir>/spec/integration/setup-timeout.ts'],
+    },
+    {
+      displayName: 'faults',
+      testEnvironment: 'node',
+      transform: tsJest,
+      testMatch: ['<rootDir>/spec/faults/**/*.spec.ts'],
     },
   ],
 };

@@ -1,5 +1,5 @@
-import { asyncScheduler, defer, EMPTY, Observable, of, SchedulerLike, throwError, timer } from 'rxjs';
-import { catchError, map, mergeMap, retry, shareReplay } from 'rxjs/operators';
+import { asyncScheduler, concat, defer, EMPTY, Observable, of, ReplaySubject, SchedulerLike, throwError, timer } from 'rxjs';
+import { catchError, finalize, ignoreElements, map, mergeMap, retry, shareReplay } from 'rxjs/operators';
 import { hasCode, KafkaClientError, toKafkaClientError } from '../errors';
 import { backoffDelay } from '../protocol/backoff';
 import type { OffsetLedger } from '../protocol/offset-ledger';
@@ -33,11 +33,19 @@ const COORDINATOR_MOVED = ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COOR
  * marks (the ledger only advances `committed` on success); retriable errors back off and retry; a fenced member
  * gets a `KafkaProtocolError` (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) and its marks stay uncommitted.
  *
+ *
+ * One commit at a time: a commit asked for while another is in flight (with its retries) starts when that one has
+ * settled, and then sends the marks as they are by then. Two OffsetCommits in flight at once could reach the
+ * coordinator out of order (e.g. the first on a connection that broke while the coordinator moved, handled after
+ * the second on a new one) and move the committed offset backwards.
+ *
  *   commit() ──FindCoordinator?──OffsetCommit──|      (NOT_COORDINATOR: re-find, retry with backoff)
  */
 export class Committer {
   private coordinator$: Observable<number> | undefined;
   private readonly scheduler: SchedulerLike;
+  /** Fires (and completes) when the commit in flight, if any, has settled. */
+  private settled: ReplaySubject<void> | undefined;
 
   constructor(private readonly options: CommitterOptions) {
     this.scheduler = options.scheduler ?? asyncScheduler;
@@ -45,6 +53,22 @@ export class Committer {
 
   /** Commits every moved mark (or only those of `partitions`); completes when the broker confirmed. */
   commit(partitions?: readonly TopicPartition[]): Observable<void> {
+    return defer(() => {
+      const before = this.settled;
+      const settled = new ReplaySubject<void>(1);
+      this.settled = settled;
+      const fire = () => {
+        settled.next();
+        settled.complete();
+        if (this.settled === settled) this.settled = undefined;
+      };
+      // Settled only once the one before has too (this one may be unsubscribed while still waiting for it).
+      const done = () => (before ? before.subscribe({ complete: fire }) : fire());
+      return concat(before ? before.pipe(ignoreElements()) : EMPTY, this.commitWithRetry(partitions)).pipe(finalize(done));
+    });
+  }
+
+  private commitWithRetry(partitions?: readonly TopicPartition[]): Observable<void> {
     return defer(() => this.commitOnce(partitions)).pipe(
       retry({
         count: this.options.retry.max,
