@@ -77,7 +77,9 @@ export class BrokerRegistry {
 
   private async connect(broker: Broker, address: string): Promise<void> {
     if (this.closed) throw closedError();
-    if (broker.isConnected()) return;
+    // kafkajs reports connected once the socket is up, before ApiVersions is negotiated: only then is it ready
+    // (a request in between failed with UNSUPPORTED_VERSION); otherwise wait on kafkajs's own connect lock.
+    if (broker.isConnected() && broker.versions) return;
     try {
       await broker.connect();
     } catch (e) {
