@@ -234,8 +234,9 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
   scenario('topic-recreate', async () => {
     const rig = new FaultRig(cluster, 'topic-recreate');
     try {
-      // Partition counts re-read only every 60 s: the fetchers, not the metadata refresh, meet the deletion first.
-      await running(rig, { metadataRefreshMs: 60_000 });
+      // Partition counts re-read every 10 s: the fetchers, not the metadata refresh, meet the deletion first (they hand
+      // the partitions back and the member rejoins); the refresh then finds the recreated topic.
+      await running(rig, { metadataRefreshMs: 10_000 });
       await rig.stopProducer();
       await rig.untilAllProcessed();
       const deletedAt = Date.now();

@@ -31,6 +31,12 @@ export interface FetcherOptions {
   readonly report: (error: KafkaClientError) => void;
   /** A partition that cannot continue (OFFSET_OUT_OF_RANGE with policy 'error', a corrupt batch). */
   readonly failPartition: (topic: string, partition: number, error: KafkaClientError) => void;
+  /**
+   * The partition's topic is unknown to its leader (deleted, perhaps recreated): its position means nothing any more
+   * (Fetch v11 has no topic ids to tell a recreated topic apart), so the partition is no longer fetched and its owner
+   * must re-resolve where to start (a group rejoins). Without this callback the partition fails instead.
+   */
+  readonly partitionLost?: (topic: string, partition: number, error: KafkaClientError) => void;
   /** A partition's high-water mark changed (from a Fetch response). */
   readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
 }
@@ -48,7 +54,8 @@ interface Fetched {
 }
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
-const LEADER_MOVED = ['NOT_LEADER_OR_FOLLOWER', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'UNKNOWN_TOPIC_ID'] as const;
+const LEADER_MOVED = ['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR'] as const;
+const TOPIC_GONE = ['UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID'] as const;
 
 /**
  * Fetching, per broker: one Fetch request per leader covers every partition it leads that has demand (a
@@ -223,6 +230,15 @@ export class Fetcher {
         if (hasCode(r.error, ...LEADER_MOVED)) {
           this.leaders.delete(key(p.topic, p.partition));
           leaderMoved = true;
+        } else if (hasCode(r.error, ...TOPIC_GONE)) {
+          // Keeping the position could skip a recreated topic's first records, silently: stop and let the owner re-resolve.
+          const error = r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) });
+          this.partitions.delete(key(p.topic, p.partition));
+          this.leaders.delete(key(p.topic, p.partition));
+          if (this.options.partitionLost) {
+            this.options.report(error);
+            this.options.partitionLost(p.topic, p.partition, error);
+          } else this.options.failPartition(p.topic, p.partition, error);
         } else if (hasCode(r.error, 'OFFSET_OUT_OF_RANGE')) {
           work.push(this.resetOutOfRange(p, r.error));
         } else if (!r.error.retriable) {

@@ -86,6 +86,9 @@ export class GroupSession {
         settings.errors.next(error);
         this.failedPartitions.next({ topic, partition, error });
       },
+      // Its topic was deleted (or is not yet known to the leader): the next generation starts it from the committed
+      // offset, else the initial policy, never from a position in a log that may no longer exist.
+      partitionLost: () => this.membership.rejoin(),
     });
     this.committer = new Committer({
       transport,

@@ -1,5 +1,6 @@
 import { map, of, timer } from 'rxjs';
 import { KafkaClientError, type KafkaMessage } from '../../../src';
+import { protocolError } from '../../../src/errors';
 import { encodeRecordBatch } from '../../../src/protocol/record-batch';
 import { Fetcher, type PartitionSink } from '../../../src/sources/fetcher';
 import { InMemoryCluster } from '../../../src/testing';
@@ -29,6 +30,7 @@ const result = (topic: string, partition: number, records: Buffer): FetchPartiti
 });
 
 interface Recorded {
+  readonly lost?: { partition: number; error: KafkaClientError }[];
   readonly sinks: Map<number, PartitionSink & { readonly offsets: bigint[] }>;
   readonly failed: { partition: number; error: KafkaClientError }[];
   readonly fetches: FetchRequest[];
@@ -36,7 +38,12 @@ interface Recorded {
 }
 
 /** A fetcher over the in-memory broker's metadata whose first Fetch answers `first`, later ones nothing after 20 ms (a long poll). */
-const fetcherWith = (first: (r: FetchRequest) => FetchPartition[], room: (delivered: number) => number, done: (rec: Recorded) => boolean): Promise<Recorded> =>
+const fetcherWith = (
+  first: (r: FetchRequest) => FetchPartition[],
+  room: (delivered: number) => number,
+  done: (rec: Recorded) => boolean,
+  lost?: Recorded['lost'],
+): Promise<Recorded> =>
   new Promise((resolve) => {
     const cluster = new InMemoryCluster({ topics: { t: 2 } });
     const fetches: FetchRequest[] = [];
@@ -72,8 +79,16 @@ const fetcherWith = (first: (r: FetchRequest) => FetchPartition[], room: (delive
         failed.push({ partition, error });
         check();
       },
+      ...(lost
+        ? {
+            partitionLost: (_t: string, partition: number, error: KafkaClientError) => {
+              lost.push({ partition, error });
+              check();
+            },
+          }
+        : {}),
     });
-    const rec: Recorded = { sinks, failed, fetches, fetcher };
+    const rec: Recorded = { lost, sinks, failed, fetches, fetcher };
     running.push(fetcher);
     for (const partition of [0, 1]) {
       const offsets: bigint[] = [];
@@ -119,5 +134,30 @@ describe('Fetcher delivery, one record batch at a time', () => {
     const refetch = rec.fetches.slice(1).flatMap((f) => f.partitions.filter((p) => p.partition === 0).map((p) => p.fetchOffset));
     expect(refetch).toContain(4n);
     expect(refetch.every((o) => o === 4n || o === 6n)).toBe(true); // 6: the optimistic fetch sent before delivery, dropped
+  });
+
+  it('a partition whose topic is unknown to its leader (deleted, maybe recreated) stops being fetched and is handed back, never resumed from its old position', async () => {
+    const unknown = (p: number): FetchPartition => ({ ...result('t', p, Buffer.alloc(0)), error: protocolError('UNKNOWN_TOPIC_OR_PARTITION', {}) });
+    const lost: { partition: number; error: KafkaClientError }[] = [];
+    const rec = await fetcherWith(
+      (r) => r.partitions.map((p) => (p.partition === 0 ? unknown(0) : result('t', 1, batch(0n, 2)))),
+      () => Number.MAX_SAFE_INTEGER,
+      (r) => (r.lost?.length ?? 0) === 1 && (r.sinks.get(1)?.offsets.length ?? 0) === 2 && r.fetches.length >= 3,
+      lost,
+    );
+    expect(lost.map((l) => ({ partition: l.partition, code: l.error.code, topic: l.error.context.topic }))).toEqual([{ partition: 0, code: 'UNKNOWN_TOPIC_OR_PARTITION', topic: 't' }]);
+    expect(rec.fetcher.has('t', 0)).toBe(false);
+    expect(rec.fetches.slice(1).every((f) => f.partitions.every((p) => p.partition !== 0))).toBe(true);
+    expect(rec.failed).toEqual([]);
+  });
+
+  it('without an owner to hand it back to, such a partition fails with the typed error instead', async () => {
+    const unknown: FetchPartition = { ...result('t', 0, Buffer.alloc(0)), error: protocolError('UNKNOWN_TOPIC_OR_PARTITION', {}) };
+    const rec = await fetcherWith(
+      (r) => r.partitions.map((p) => (p.partition === 0 ? unknown : result('t', 1, Buffer.alloc(0)))),
+      () => Number.MAX_SAFE_INTEGER,
+      (r) => r.failed.length === 1,
+    );
+    expect(rec.failed[0]).toMatchObject({ partition: 0, error: { code: 'UNKNOWN_TOPIC_OR_PARTITION', context: { topic: 't', partition: 0, offset: 0n } } });
   });
 });
