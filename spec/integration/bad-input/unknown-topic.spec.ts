@@ -2,7 +2,7 @@ import { lastValueFrom, Subscription } from 'rxjs';
 import { consumerGroup, type ConsumerGroup, type KafkaClientError } from '../../../src';
 import { brokers, uniqueName } from '../../support/names';
 
-/** Goes to spec/integration/bad-input/unknown-topic.spec.ts once group-membership reports topic metadata errors. */
+/** An unknown subscribed topic is reported once on errors$ (group-membership reads topic errors from Metadata). */
 const fastGroup = { session: { timeout: 6000 }, heartbeat: { interval: 500 }, rebalance: { timeout: 15000, drainTimeout: 5000 } };
 
 describe('an unknown subscribed topic on a real broker', () => {

@@ -62,6 +62,8 @@ export class BrokerRegistry {
   private seed: Node | undefined;
   private bootstrapping: Promise<Node> | undefined;
   private closed = false;
+  /** kafkajs connects in flight: close waits for them to settle. */
+  private readonly connecting = new Set<Promise<void>>();
   private updating: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RegistryOptions) {}
@@ -80,11 +82,15 @@ export class BrokerRegistry {
     // kafkajs reports connected once the socket is up, before ApiVersions is negotiated: only then is it ready
     // (a request in between failed with UNSUPPORTED_VERSION); otherwise wait on kafkajs's own connect lock.
     if (broker.isConnected() && broker.versions) return;
+    const connecting = broker.connect();
+    this.connecting.add(connecting);
     try {
-      await broker.connect();
+      await connecting;
     } catch (e) {
       await broker.disconnect().catch(() => undefined);
       throw this.closed ? closedError() : mapKafkajsError(e, { broker: address }, this.options.hints);
+    } finally {
+      this.connecting.delete(connecting);
     }
     if (this.closed) {
       // Closed while connecting: this socket must not outlive the transport.
@@ -211,6 +217,9 @@ export class BrokerRegistry {
     this.nodes.clear();
     this.seed = undefined;
     await Promise.all([...all].map(disconnect));
+    // Connects still in flight (a group connection being opened, say) settle before close resolves: kafkajs would
+    // go on negotiating ApiVersions on them after the transport is closed.
+    await Promise.allSettled([...this.connecting]);
   }
 }
 
