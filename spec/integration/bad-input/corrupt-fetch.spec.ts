@@ -3,6 +3,7 @@ import { consumerGroup, kafkajsTransportFor, type ConsumerGroup, type KafkaClien
 import { overriding, type Transport } from '../../../src/transport';
 import { createAdminKit, type AdminKit } from '../../../src/transport/kafkajs/admin-kit';
 import { brokers, uniqueName } from '../../support/names';
+import { within } from '../../support/within';
 import { badCrc, unknownCodec, type Corruption } from '../../unit/bad-input/corrupting-group';
 
 /**
@@ -11,16 +12,6 @@ import { badCrc, unknownCodec, type Corruption } from '../../unit/bad-input/corr
  * bad network path looks the same to the consumer).
  */
 const fastGroup = { session: { timeout: 6000 }, heartbeat: { interval: 500 }, rebalance: { timeout: 15000, drainTimeout: 5000 } };
-
-const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
 
 describe('corrupt record batches from a real broker (partition 0 corrupted in flight)', () => {
   let kit: AdminKit;

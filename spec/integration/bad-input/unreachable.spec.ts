@@ -1,17 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { consumerGroup, type ConsumerGroup, type KafkaClientError } from '../../../src';
 import { brokers, uniqueName } from '../../support/names';
-
-/** Rejects with a clear message when `promise` has not settled after `ms` (the bound under test); clears its timer. */
-const within = async <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-};
+import { within } from '../../support/within';
 
 /** A loopback server on a free port: 'silent' accepts and never answers; 'closed' gives the port back (nothing listens). */
 const server = async (kind: 'silent' | 'closed'): Promise<{ address: string; close(): Promise<void> }> => {
