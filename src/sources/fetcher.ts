@@ -233,19 +233,18 @@ export class Fetcher {
         } else if (hasCode(r.error, ...TOPIC_GONE)) {
           // Keeping the position could skip a recreated topic's first records, silently: stop and let the owner re-resolve.
           const error = r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) });
-          this.partitions.delete(key(p.topic, p.partition));
           this.leaders.delete(key(p.topic, p.partition));
           if (this.options.partitionLost) {
+            this.partitions.delete(key(p.topic, p.partition));
             this.options.report(error);
             this.options.partitionLost(p.topic, p.partition, error);
-          } else this.options.failPartition(p.topic, p.partition, error);
+          } else this.fail(p, error);
         } else if (hasCode(r.error, 'OFFSET_OUT_OF_RANGE')) {
           work.push(this.resetOutOfRange(p, r.error));
         } else if (!r.error.retriable) {
           // Not retriable (e.g. TOPIC_AUTHORIZATION_FAILED): refetching cannot help (and would spin): the partition
           // fails, its stream errors, reported once.
-          this.partitions.delete(key(p.topic, p.partition));
-          this.options.failPartition(p.topic, p.partition, r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
+          this.fail(p, r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
         } else {
           this.options.report(r.error.withContext({ topic: p.topic, partition: p.partition, offset: p.position, broker: String(nodeId) }));
         }
@@ -287,8 +286,7 @@ export class Fetcher {
           }),
           catchError((e: unknown) => {
             const error = toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: p.position });
-            this.partitions.delete(key(p.topic, p.partition));
-            this.options.failPartition(p.topic, p.partition, error);
+            this.fail(p, error);
             return EMPTY;
           }),
         ),
@@ -313,8 +311,7 @@ export class Fetcher {
       try {
         messages = decodeChunk(chunk, p.topic, p.partition);
       } catch (e: unknown) {
-        this.partitions.delete(key(p.topic, p.partition));
-        this.options.failPartition(p.topic, p.partition, toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: chunk.batch.header.baseOffset }));
+        this.fail(p, toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: chunk.batch.header.baseOffset }));
         return;
       }
       if (messages.length === 0) continue;
@@ -330,6 +327,12 @@ export class Fetcher {
       }
       p.sink.deliver(messages, highWatermark, chunk.bytes);
     }
+  }
+
+  /** The partition cannot continue: it is no longer fetched and its owner gets the typed error. */
+  private fail(p: Fetched, error: KafkaClientError): void {
+    this.partitions.delete(key(p.topic, p.partition));
+    this.options.failPartition(p.topic, p.partition, error);
   }
 
   private decode(p: Fetched, r: FetchPartition): DecodedPartition | Promise<DecodedPartition> {
@@ -353,8 +356,7 @@ export class Fetcher {
   private resetOutOfRange(p: Fetched, error: KafkaClientError): Observable<unknown> {
     const context = { topic: p.topic, partition: p.partition, offset: p.position };
     if (this.options.outOfRange === 'error') {
-      this.partitions.delete(key(p.topic, p.partition));
-      this.options.failPartition(p.topic, p.partition, error.withContext(context));
+      this.fail(p, error.withContext(context));
       return EMPTY;
     }
     const timestamp = this.options.outOfRange === 'oldest' ? EARLIEST_TIMESTAMP : LATEST_TIMESTAMP;
