@@ -136,7 +136,7 @@ export class GroupSession {
     this.generations$.next(g);
   }
 
-  /** Start positions of a generation's partitions, looked up once per generation (retried with backoff). */
+  /** Start positions of a generation's partitions, looked up once per generation (retriable errors retried with backoff). */
   startPositionsOf(g: Generation): Observable<ReadonlyMap<string, bigint>> {
     let found = this.positions.get(g.generationId);
     if (!found) {
@@ -147,7 +147,9 @@ export class GroupSession {
         retry({
           count: s.membership.retry.max,
           delay: (e: unknown, attempt) => {
-            s.errors.next(toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId }));
+            const error = toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId });
+            if (!error.retriable) throw error; // e.g. GROUP_AUTHORIZATION_FAILED: asking again cannot help
+            s.errors.next(error);
             return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
           },
         }),

@@ -27,7 +27,7 @@ describe('unauthorised group or topic (in-memory broker fault injection, virtual
     });
   });
 
-  it('GROUP_AUTHORIZATION_FAILED on OffsetFetch (start positions): each attempt reported on errors$, then messages$ fails with AuthorizationError naming the group after retry.max retries', () => {
+  it('GROUP_AUTHORIZATION_FAILED on OffsetFetch (start positions): messages$ fails at once with AuthorizationError naming the group; nothing is retried', () => {
     const ts = virtualTime();
     ts.run(() => {
       const cluster = new InMemoryCluster({ topics: { t: 1 } }).failNext('offsetFetch', 100, 'GROUP_AUTHORIZATION_FAILED');
@@ -35,12 +35,18 @@ describe('unauthorised group or topic (in-memory broker fault injection, virtual
       const reported: KafkaClientError[] = [];
       const failed: KafkaClientError[] = [];
       group.errors$.subscribe((e) => reported.push(e));
-      group.messages$.subscribe({ error: (e: KafkaClientError) => failed.push(e) });
+      let failedAt = -1;
+      group.messages$.subscribe({
+        error: (e: KafkaClientError) => {
+          failed.push(e);
+          failedAt = ts.now();
+        },
+      });
       ts.flush();
       const denied = { _tag: 'AuthorizationError', code: 'GROUP_AUTHORIZATION_FAILED', context: expect.objectContaining({ group: 'g', topic: 't', partition: 0 }) };
       expect(failed).toEqual([expect.objectContaining(denied)]);
-      expect(reported).toHaveLength(CONFIG_DEFAULTS.retry.max); // one per retry; the last failure ends the stream
-      expect(reported.every((e) => e._tag === 'AuthorizationError' && e.context.group === 'g')).toBe(true);
+      expect(reported.filter((e) => e.code === 'GROUP_AUTHORIZATION_FAILED')).toHaveLength(0); // no retry to report
+      expect(failedAt).toBeLessThan(CONFIG_DEFAULTS.retry.initialBackoff); // failed on the first answer, no backoff waited
       expect(cluster.members('g')).toEqual([]);
     });
   });
