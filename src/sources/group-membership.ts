@@ -63,7 +63,7 @@ interface Observer {
 const partitionCounts = (
   transport: Transport,
   topics: readonly string[],
-  onTopic: (topic: string, error: KafkaClientError | undefined) => void = () => undefined,
+  onTopic: (topic: string, error: KafkaClientError | undefined) => void,
 ): Observable<PartitionCounts> =>
   transport.metadata({ topics }).pipe(
     map((md) => {
