@@ -11,6 +11,8 @@ import { AssignmentStrategy } from './strategy';
 export * from './strategy';
 export { range } from './range';
 export { roundrobin } from './roundrobin';
+export { sticky, STICKY } from './sticky';
+export { cooperativeSticky, COOPERATIVE_STICKY } from './cooperative-sticky';
 
 /** The built-in strategies, in the order sarama-cluster and the Java client prefer them. */
 export const builtinStrategies: readonly AssignmentStrategy[] = [range, roundrobin];

@@ -37,6 +37,8 @@ export interface AssignmentStrategy {
   assign(members: readonly MemberSubscription[], partitionCounts: PartitionCounts): AssignmentPlan;
   /** Optional user data this member puts in its own subscription. */
   userData?(): Buffer | null;
+  /** Called with this member's assignment after each SyncGroup (Java's ConsumerPartitionAssignor.onAssignment). */
+  onAssignment?(assigned: TopicPartitions, generationId: number): void;
 }
 
 const hasInstanceId = (m: MemberSubscription): m is MemberSubscription & { groupInstanceId: string } =>
