@@ -24,7 +24,8 @@ export interface StrategyLike {
   readonly name: string;
   assign(...args: never[]): unknown;
 }
-export type PartitionStrategySetting = 'range' | 'roundrobin' | StrategyLike;
+/** A built-in by name (`sticky`: a fresh StickyAssignor per group member), or a strategy object. */
+export type PartitionStrategySetting = 'range' | 'roundrobin' | 'sticky' | StrategyLike;
 
 /** SASL credentials, as kafkajs takes them. */
 export type SaslConfig =

@@ -71,7 +71,7 @@ const pattern: Validator<RegExp> = (value, path) => {
 };
 
 const strategy: Validator<PartitionStrategySetting> = (value, path) =>
-  value === 'range' || value === 'roundrobin'
+  value === 'range' || value === 'roundrobin' || value === 'sticky'
     ? E.right(value)
     : typeof value === 'object' &&
         value !== null &&
@@ -81,7 +81,7 @@ const strategy: Validator<PartitionStrategySetting> = (value, path) =>
         'assign' in value &&
         typeof value.assign === 'function'
       ? E.right(value as PartitionStrategySetting)
-      : fail(path, `${path} must be 'range', 'roundrobin' or a strategy { name, assign } (got ${show(value)})`);
+      : fail(path, `${path} must be 'range', 'roundrobin', 'sticky' or a strategy { name, assign } (got ${show(value)})`);
 
 const strategies = refine(listOf(strategy, true), (list, path) =>
   list.flatMap((s, i) => {

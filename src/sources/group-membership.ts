@@ -177,7 +177,8 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       const subscriptions: MemberSubscription[] = members.map((m) => {
         const decoded = decodeSubscription(m.metadata);
         if (decoded._tag === 'Left') throw decoded.left.withContext({ ...ctx(), member: m.memberId });
-        return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decoded.right.topics, userData: decoded.right.userData };
+        const { topics, userData, ownedPartitions, generationId } = decoded.right;
+        return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics, userData, ownedPartitions, generationId };
       });
       const topics = [...new Set(subscriptions.flatMap((s) => s.topics))].sort();
       return partitionCounts(transport, topics, onTopic).pipe(
@@ -193,10 +194,12 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     (effect.isLeader ? plan(effect.protocol, effect.members) : defer(() => [[]])).pipe(
       switchMap((assignments) => transport.syncGroup({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId: effect.memberId, generationId: effect.generationId, assignments })),
       map((r): GroupEvent => {
-        if (r.assignment.length === 0) return { type: 'Synced', generationId: effect.generationId, assignment: {} };
-        const decoded = decodeAssignment(r.assignment);
-        if (decoded._tag === 'Left') return { type: 'SyncFailed', error: decoded.left.withContext(ctx()) };
-        return { type: 'Synced', generationId: effect.generationId, assignment: decoded.right.assignedPartitions };
+        const decoded = r.assignment.length === 0 ? undefined : decodeAssignment(r.assignment);
+        if (decoded?._tag === 'Left') return { type: 'SyncFailed', error: decoded.left.withContext(ctx()) };
+        const assignment = decoded?.right.assignedPartitions ?? {};
+        // Java's ConsumerPartitionAssignor.onAssignment: sticky strategies report it at the next join.
+        options.strategies.find((s) => s.name === effect.protocol)?.onAssignment?.(assignment, effect.generationId);
+        return { type: 'Synced', generationId: effect.generationId, assignment };
       }),
     );
 
