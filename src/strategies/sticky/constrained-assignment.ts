@@ -7,7 +7,7 @@
  * transferring ownership (the cooperative assignor withholds those for one rebalance).
  */
 import { javaStringHash, JavaHashMap } from './java-hash-map';
-import { compareJavaStrings, hashOfTopicPartition, removeFirst, TopicPartition, TopicPartitionPool } from './topic-partition';
+import { compareJavaStrings, hashOfTopicPartition, removeFirst, TopicPartition, TopicPartitionPool, unassignedByTwoPointers } from './topic-partition';
 
 export interface ConstrainedInput {
   readonly pool: TopicPartitionPool;
@@ -111,8 +111,7 @@ export const constrainedAssignment = (input: ConstrainedInput): StickyOutcome =>
 };
 
 /**
- * Java's getUnassignedPartitions: every partition of the topics in name order, minus the assigned ones, by a
- * two-pointer walk over the sorted assigned list (which, as in Java, expects every assigned partition to exist).
+ * Java's getUnassignedPartitions: every partition of the topics in name order, minus the assigned ones.
  */
 const unassignedPartitions = (
   pool: TopicPartitionPool,
@@ -123,14 +122,5 @@ const unassignedPartitions = (
   const all = (): TopicPartition[] => topics.flatMap((t) => Array.from({ length: partitionsPerTopic.get(t) ?? 0 }, (_, i) => pool.of(t, i)));
   if (assignedPartitions.length === 0) return all();
   const sorted = [...assignedPartitions].sort((a, b) => compareJavaStrings(a.topic, b.topic) || a.partition - b.partition);
-  const out: TopicPartition[] = [];
-  let i = 0;
-  let addDirectly = false;
-  for (const tp of all()) {
-    const nextAssigned = sorted[i] as TopicPartition;
-    if (addDirectly || nextAssigned !== tp) out.push(tp);
-    else if (i + 1 < sorted.length) i++;
-    else addDirectly = true;
-  }
-  return out;
+  return unassignedByTwoPointers(all(), sorted);
 };

@@ -10,7 +10,7 @@ import { JavaTreeSet } from './java-tree-set';
 import type { StickyOutcome } from './constrained-assignment';
 import type { ReportedPartition } from './member-data';
 import { PartitionMovements } from './partition-movements';
-import { compareJavaStrings, hashOfTopicPartition, removeFirst, TopicPartition, TopicPartitionPool } from './topic-partition';
+import { compareJavaStrings, hashOfTopicPartition, removeFirst, TopicPartition, TopicPartitionPool, unassignedByTwoPointers } from './topic-partition';
 
 export interface GeneralInput {
   readonly pool: TopicPartitionPool;
@@ -99,16 +99,7 @@ export const generalAssignment = (input: GeneralInput): StickyOutcome => {
     if (assignedPartitions.length === 0) return sortedAllPartitions; // the same list, as in Java
     const byTopicWeight = (a: TopicPartition, b: TopicPartition): number =>
       potentialConsumers(a.topic).length - potentialConsumers(b.topic).length || compareJavaStrings(a.topic, b.topic) || a.partition - b.partition;
-    const sortedAssigned = [...assignedPartitions].sort(byTopicWeight);
-    const out: TopicPartition[] = [];
-    let i = 0;
-    let addDirectly = false;
-    for (const tp of sortedAllPartitions) {
-      if (addDirectly || sortedAssigned[i] !== tp) out.push(tp);
-      else if (i + 1 < sortedAssigned.length) i++;
-      else addDirectly = true;
-    }
-    return out;
+    return unassignedByTwoPointers(sortedAllPartitions, [...assignedPartitions].sort(byTopicWeight));
   })();
 
   for (const consumer of currentAssignment.keys()) sorted.add(consumer);

@@ -37,3 +37,19 @@ export const removeFirst = <T>(list: T[], x: T): boolean => {
   list.splice(i, 1);
   return true;
 };
+
+/**
+ * Java's getUnassignedPartitions walk: `all` minus `sortedAssigned` (sorted in `all`'s order), by two pointers. As in
+ * Java, an assigned partition that is not in `all` stops the walk from matching, so everything after it is kept.
+ */
+export const unassignedByTwoPointers = (all: readonly TopicPartition[], sortedAssigned: readonly TopicPartition[]): TopicPartition[] => {
+  const out: TopicPartition[] = [];
+  let i = 0;
+  let addDirectly = false;
+  for (const tp of all) {
+    if (addDirectly || sortedAssigned[i] !== tp) out.push(tp);
+    else if (i + 1 < sortedAssigned.length) i++;
+    else addDirectly = true;
+  }
+  return out;
+};
