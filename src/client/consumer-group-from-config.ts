@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { configError, validateConfig, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from '../config';
 import { createConsumerGroup, type ConsumerGroup } from '../sources/consumer-group';
-import { builtinStrategies, sticky, strategyByName, type AssignmentStrategy } from '../strategies';
+import { builtinStrategies, strategyByName, type AssignmentStrategy } from '../strategies';
 import type { Transport } from '../transport';
 import { createKafkajsTransport } from '../transport/kafkajs';
 
@@ -12,9 +12,7 @@ export interface ConsumerGroupDeps {
 }
 
 const strategiesOf = (config: ConsumerGroupConfig): AssignmentStrategy[] =>
-  config.group.partitionStrategy.map((s) =>
-    s === 'sticky' ? sticky() : typeof s === 'string' ? (strategyByName(s) ?? builtinStrategies[0]) : (s as AssignmentStrategy),
-  ) as AssignmentStrategy[];
+  config.group.partitionStrategy.map((s) => (typeof s === 'string' ? (strategyByName(s) ?? builtinStrategies[0]) : (s as AssignmentStrategy))) as AssignmentStrategy[];
 
 /** The kafkajs transport for a validated config. */
 export const kafkajsTransportFor = (config: ConsumerGroupConfig): Transport =>

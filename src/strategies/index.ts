@@ -6,6 +6,7 @@
  */
 import { range } from './range';
 import { roundrobin } from './roundrobin';
+import { STICKY, sticky } from './sticky';
 import { AssignmentStrategy } from './strategy';
 
 export * from './strategy';
@@ -17,6 +18,9 @@ export { cooperativeSticky, COOPERATIVE_STICKY } from './cooperative-sticky';
 /** The built-in strategies, in the order sarama-cluster and the Java client prefer them. */
 export const builtinStrategies: readonly AssignmentStrategy[] = [range, roundrobin];
 
-/** The built-in strategy with this protocol name, or `undefined` (names are case-sensitive, as on the wire). */
+/**
+ * The built-in strategy with this protocol name, for one group member, or `undefined` (names are case-sensitive, as
+ * on the wire). `sticky` remembers its member's last assignment, so each call gives a fresh instance.
+ */
 export const strategyByName = (name: string): AssignmentStrategy | undefined =>
-  builtinStrategies.find((s) => s.name === name);
+  name === STICKY ? sticky() : builtinStrategies.find((s) => s.name === name);

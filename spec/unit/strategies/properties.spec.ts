@@ -149,6 +149,12 @@ describe('strategyByName', () => {
     expect(strategyByName('range')).toBe(range);
     expect(strategyByName('roundrobin')).toBe(roundrobin);
   });
+  it('gives a fresh sticky instance per call (it remembers its member\'s assignment)', () => {
+    const a = strategyByName('sticky');
+    const b = strategyByName('sticky');
+    expect(a?.name).toBe('sticky');
+    expect(a).not.toBe(b); // stateful: one instance per member
+  });
   it('returns undefined for anything else', () => {
     expect(strategyByName('Range')).toBeUndefined();
     expect(strategyByName('cooperative-sticky')).toBeUndefined();
