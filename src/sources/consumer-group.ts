@@ -1,5 +1,5 @@
 import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject, throwError } from 'rxjs';
-import { distinctUntilChanged, map, mergeMap, share, switchMap } from 'rxjs/operators';
+import { distinctUntilChanged, map, mergeMap, share } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
@@ -93,6 +93,8 @@ export interface GroupWiring {
   readonly scheduler?: SchedulerLike;
 }
 
+const asFirstSeen = (g: Generation): Generation => ({ ...g, added: g.current, kept: {} });
+
 /** Builds a ConsumerGroup over already-resolved settings (see `consumerGroup` for the config-driven entry point). */
 export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   const notifications = new Subject<GroupNotification>();
@@ -166,7 +168,8 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       };
     });
 
-  const generationsOf = (s: GroupSession): Observable<Generation> => defer(() => (s.generation ? concat(of(s.generation), s.generations$) : s.generations$));
+  /** A subscriber arriving mid-generation sees the generation held as if it had just added everything it holds. */
+  const generationsOf = (s: GroupSession): Observable<Generation> => defer(() => (s.generation ? concat(of(asFirstSeen(s.generation)), s.generations$) : s.generations$));
 
   /** One multiplexed batch stream per session, shared by every subscriber of batches$ and messages$. */
   const sharedBatches = new WeakMap<GroupSession, Observable<MessageBatch>>();
@@ -175,10 +178,15 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     if (!shared) sharedBatches.set(s, (shared = multiplexed(s).pipe(share())));
     return shared;
   };
+  /**
+   * Each generation starts the streams of the partitions it added; each stream ends with its own claim (revoked or
+   * lost), so a kept partition flows on untouched across rebalances. Under eager rebalancing every generation
+   * adds everything after all was revoked: the same as switching to the next generation.
+   */
   const multiplexed = (s: GroupSession) =>
     generationsOf(s).pipe(
-      switchMap((g) =>
-        merge(...partitionsOf(g.current).map(({ topic, partition }) => s.partitionBatches(g, topic, partition).pipe(map((messages): MessageBatch => ({ topic, partition, messages }))))),
+      mergeMap((g) =>
+        merge(...partitionsOf(g.added).map(({ topic, partition }) => s.partitionBatches(g, topic, partition).pipe(map((messages): MessageBatch => ({ topic, partition, messages }))))),
       ),
     );
 
@@ -210,7 +218,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
         mergeMap((g) =>
           s.startPositionsOf(g).pipe(
             mergeMap((positions) =>
-              partitionsOf(g.current).flatMap(({ topic, partition }) => {
+              partitionsOf(g.added).flatMap(({ topic, partition }) => {
                 const initial = positions.get(partitionKey(topic, partition));
                 return initial === undefined ? [] : [partitionConsumer(s, g, topic, partition, initial)];
               }),

@@ -1,16 +1,23 @@
-import { asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
+import { AsyncSubject, asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
 import { needsTopicList, resolveTopics, type TopicSubscription } from '../protocol/subscription';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
-import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification } from '../protocol/group-machine';
-import type { AssignmentStrategy, MemberSubscription, PartitionCounts } from '../strategies';
+import { type Assignment, diffAssignments, partitionsOf } from '../protocol/assignment';
+import { cooperativeGroupReducer } from '../protocol/cooperative-group-machine';
+import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
+import { type AssignmentStrategy, type MemberSubscription, type PartitionCounts } from '../strategies';
 import type { Transport } from '../transport';
 
-/** A generation handed downstream: the assignment, its diff, and `revoked$`, which fires when it ends. */
+/**
+ * A generation handed downstream: the assignment, its increment, and when its partitions' claims end. A partition's
+ * stream lives as long as its claim, which under cooperative rebalancing spans every generation that keeps it.
+ */
 export interface Generation extends GenerationInfo {
-  /** Emits once (then completes) when this generation's partitions are being revoked. */
+  /** Emits once (then completes) when this generation is no longer the current one: revoked, lost, or superseded. */
   readonly revoked$: Observable<void>;
+  /** Emits once (then completes) when the claim on this partition ends (revoked or lost); at once if not held. */
+  ended$(topic: string, partition: number): Observable<void>;
 }
 
 export type GroupNotification = Notification;
@@ -33,8 +40,13 @@ export interface MembershipOptions {
   /** How often subscribed topics' partition counts are re-read while stable (a change triggers a rejoin). */
   readonly metadataRefreshMs: number;
   readonly scheduler?: SchedulerLike;
-  /** Runs when a generation is revoked (drain and commit); the rejoin waits for it, bounded by the rebalance timeout. */
-  readonly onRevoke?: (generation: Generation, fenced: boolean) => Observable<unknown>;
+  /** Eager (every rebalance revokes all) or cooperative (KIP-429: only what moves); see `rebalanceProtocolOf`. */
+  readonly rebalanceProtocol?: RebalanceProtocol;
+  /**
+   * Runs when partitions of the current generation are revoked (drain and commit) or lost (`fenced`: nothing is
+   * committed); the rejoin waits for it, bounded by the rebalance timeout.
+   */
+  readonly onRevoke?: (generation: Generation, partitions: Assignment, fenced: boolean) => Observable<unknown>;
   readonly notifications?: Subject<GroupNotification>;
   /** Where topic errors from Metadata go (a subscribed topic that does not exist), once per topic and code. */
   readonly report?: (error: KafkaClientError) => void;
@@ -82,6 +94,8 @@ const partitionCounts = (
 const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 
+const claimKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+
 /** Starts the membership protocol for one member; generations go to `observer`. */
 export const startMembership = (options: MembershipOptions, observer: Observer): MembershipHandle => {
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -96,13 +110,32 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     else topicErrors.set(topic, code);
     if (error) options.report?.(error.withContext({ group: groupId, topic }));
   };
-  let state = initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs });
+  const rebalanceProtocol = options.rebalanceProtocol ?? 'eager';
+  const reducer = rebalanceProtocol === 'cooperative' ? cooperativeGroupReducer : groupReducer;
+  let state = initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs }, '', rebalanceProtocol);
   let request = Subscription.EMPTY;
   let heartbeat = Subscription.EMPTY;
   let watcher = Subscription.EMPTY;
   let retry = Subscription.EMPTY;
   let revocation = Subscription.EMPTY;
   let current: { generation: Generation; revoked: Subject<void> } | undefined;
+  /** One per claimed partition, from the generation that added it until it is revoked or lost. */
+  const claims = new Map<string, AsyncSubject<void>>();
+  const endClaims = (partitions: Assignment): void => {
+    for (const { topic, partition } of partitionsOf(partitions)) {
+      const key = claimKey(topic, partition);
+      const claim = claims.get(key);
+      claims.delete(key);
+      claim?.next();
+      claim?.complete();
+    }
+  };
+  const endCurrent = (): void => {
+    const held = current;
+    current = undefined;
+    held?.revoked.next();
+    held?.revoked.complete();
+  };
   /** Partition counts the current assignment was made with: this member's topics, and as leader the group's. */
   let joinedCounts: PartitionCounts = {};
   /** As leader, every topic the group subscribes to (as Java's leader does, it watches them all); else none. */
@@ -118,7 +151,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     draining = true;
     try {
       for (let e = queue.shift(); e; e = queue.shift()) {
-        const [next, effects] = groupReducer(state, e);
+        const [next, effects] = reducer(state, e);
         state = next;
         for (const effect of effects) perform(effect);
       }
@@ -144,7 +177,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       : of(resolveTopics(subscription, []));
   };
 
-  const join = (memberId: string): Observable<GroupEvent> => {
+  const join = ({ memberId, ownedPartitions, generationId }: Extract<GroupEffect, { type: 'joinGroup' }>): Observable<GroupEvent> => {
     let topics: readonly string[] = [];
     return subscribedTopics().pipe(
       switchMap((resolved) => {
@@ -162,7 +195,15 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
           sessionTimeoutMs: options.sessionTimeoutMs,
           rebalanceTimeoutMs: options.rebalanceTimeoutMs,
           protocolType: 'consumer',
-          protocols: options.strategies.map((s) => ({ name: s.name, metadata: encodeSubscription({ topics, userData: s.userData?.() ?? options.userData ?? null }) })),
+          protocols: options.strategies.map((s) => ({
+            name: s.name,
+            metadata: encodeSubscription({
+              topics,
+              userData: s.userData?.() ?? options.userData ?? null,
+              ownedPartitions: Object.entries(ownedPartitions).map(([topic, partitions]) => ({ topic, partitions })),
+              generationId,
+            }),
+          })),
         });
       }),
       map((r): GroupEvent => ({ type: 'Joined', generationId: r.generationId, memberId: r.memberId, leaderId: r.leaderId, protocol: r.protocolName, members: r.members })),
@@ -246,10 +287,12 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
     finished = true;
     for (const s of [request, heartbeat, watcher, retry, revocation]) s.unsubscribe();
     // A generation still held (the membership failed) ends with it: its partitions are lost, not kept.
-    const held = current;
-    current = undefined;
-    held?.revoked.next();
-    held?.revoked.complete();
+    for (const claim of claims.values()) {
+      claim.next();
+      claim.complete();
+    }
+    claims.clear();
+    endCurrent();
     done.next();
     done.complete();
   };
@@ -259,7 +302,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       case 'findCoordinator':
         return send(transport.findCoordinator({ groupId }), (b) => ({ type: 'CoordinatorFound', nodeId: b.nodeId }), (error) => ({ type: 'CoordinatorFailed', error }));
       case 'joinGroup':
-        return send(join(effect.memberId), (e) => e, (error) => ({ type: 'JoinFailed', error }));
+        return send(join(effect), (e) => e, (error) => ({ type: 'JoinFailed', error }));
       case 'syncGroup':
         return send(sync(effect), (e) => e, (error) => ({ type: 'SyncFailed', error }));
       case 'startHeartbeat':
@@ -268,8 +311,18 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
         heartbeat.unsubscribe();
         return;
       case 'emitGeneration': {
+        for (const { topic, partition } of partitionsOf(effect.generation.added)) {
+          const key = claimKey(topic, partition);
+          if (!claims.has(key)) claims.set(key, new AsyncSubject<void>());
+        }
+        const held = new Map(partitionsOf(effect.generation.current).map(({ topic, partition }) => [claimKey(topic, partition), claims.get(claimKey(topic, partition))] as const));
         const revoked = new Subject<void>();
-        const generation: Generation = { ...effect.generation, revoked$: revoked.asObservable() };
+        const generation: Generation = {
+          ...effect.generation,
+          revoked$: revoked.asObservable(),
+          ended$: (topic, partition) => held.get(claimKey(topic, partition))?.asObservable() ?? of(undefined),
+        };
+        endCurrent();
         current = { generation, revoked };
         watchMetadata();
         observer.next(generation);
@@ -278,12 +331,10 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
       case 'revoke': {
         watcher.unsubscribe();
         const gen = current;
-        current = undefined;
-        if (gen) {
-          gen.revoked.next();
-          gen.revoked.complete();
-        }
-        const work = gen && options.onRevoke ? options.onRevoke(gen.generation, effect.fenced) : EMPTY;
+        endClaims(effect.partitions);
+        // Everything it held is gone (eager, closing, lost): the generation ends; else it goes on with what is kept.
+        if (gen && partitionsOf(diffAssignments(effect.partitions, gen.generation.current).claimed).length === 0) endCurrent();
+        const work = gen && options.onRevoke ? options.onRevoke(gen.generation, effect.partitions, effect.fenced) : EMPTY;
         revocation = work
           .pipe(
             // A bound on the whole revocation, not on the gap between its values: with its values ignored, `first`

@@ -1,7 +1,7 @@
-import { asyncScheduler, concat, defer, EMPTY, Observable, of, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
+import { asyncScheduler, combineLatest, concat, defer, EMPTY, Observable, of, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
 import { catchError, filter, ignoreElements, map, mergeMap, retry, shareReplay, take, takeUntil, tap, timeout } from 'rxjs/operators';
 import { KafkaClientError, toKafkaClientError } from '../errors';
-import { partitionsOf } from '../protocol/assignment';
+import { type Assignment, partitionsOf } from '../protocol/assignment';
 import { backoffDelay } from '../protocol/backoff';
 import type { KafkaMessage } from '../protocol/message';
 import { OffsetLedger, type MarkResult } from '../protocol/offset-ledger';
@@ -56,7 +56,8 @@ export class GroupSession {
   private readonly committer: Committer;
   private readonly membership: MembershipHandle;
   private readonly scheduler: SchedulerLike;
-  private readonly positions = new Map<number, Observable<ReadonlyMap<string, bigint>>>();
+  /** Per claimed partition, the lookup of where it starts: made once for the partitions a generation added. */
+  private readonly starts = new Map<string, Observable<ReadonlyMap<string, bigint>>>();
   private readonly failedPartitions = new Subject<{ topic: string; partition: number; error: KafkaClientError }>();
   private commitTimer = Subscription.EMPTY;
   /** Per sought partition, the messages delivered since its last seek: marks of any other message are fenced. */
@@ -103,7 +104,7 @@ export class GroupSession {
       onCommitted: settings.onCommitted,
     });
     this.membership = startMembership(
-      { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, report: (e) => settings.errors.next(e), onRevoke: (g, fenced) => this.revoke(g, fenced) },
+      { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, report: (e) => settings.errors.next(e), onRevoke: (g, partitions, fenced) => this.revoke(g, partitions, fenced) },
       {
         next: (g) => this.onGeneration(g),
         error: (e) => {
@@ -130,40 +131,57 @@ export class GroupSession {
     return mode === 'mark' || (mode === 'auto' && this.settings.hasMarkers());
   }
 
+  /** Added partitions start afresh; kept ones carry their marks and credit into the new generation. */
   private onGeneration(g: Generation): void {
-    for (const { topic, partition } of partitionsOf(g.current)) this.ledger.assign(topic, partition, g.generationId, -1n);
+    for (const { topic, partition } of partitionsOf(g.added)) this.ledger.assign(topic, partition, g.generationId, -1n);
+    for (const { topic, partition } of partitionsOf(g.kept)) this.ledger.renew(topic, partition, g.generationId);
     this.current = g;
     this.generations$.next(g);
   }
 
-  /** Start positions of a generation's partitions, looked up once per generation (retriable errors retried with backoff). */
+  /**
+   * Start positions of a generation's partitions: each claim's is looked up once, when the generation that added
+   * it arrives (retriable errors retried with backoff); kept partitions answer with what was found for them then.
+   */
   startPositionsOf(g: Generation): Observable<ReadonlyMap<string, bigint>> {
-    let found = this.positions.get(g.generationId);
-    if (!found) {
-      const s = this.settings;
-      const parts = partitionsOf(g.current);
-      found = defer(() => this.coordinator()).pipe(
-        mergeMap((coordinator) => startPositions(s.transport, s.membership.groupId, coordinator, parts, s.initial, s.isolationLevel)),
-        retry({
-          count: s.membership.retry.max,
-          delay: (e: unknown, attempt) => {
-            const error = toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId });
-            if (!error.retriable) throw error; // e.g. GROUP_AUTHORIZATION_FAILED: asking again cannot help
-            s.errors.next(error);
-            return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
-          },
-        }),
-        tap((positions) => {
-          for (const { topic, partition } of parts) {
-            const offset = positions.get(partitionKey(topic, partition));
-            if (offset !== undefined && this.ledger.owns(topic, partition)) this.ledger.assign(topic, partition, g.generationId, offset);
-          }
-        }),
-        shareReplay({ bufferSize: 1, refCount: false }),
-      );
-      this.positions.set(g.generationId, found);
+    const parts = partitionsOf(g.current);
+    const fresh = parts.filter(({ topic, partition }) => !this.starts.has(partitionKey(topic, partition)));
+    if (fresh.length > 0) {
+      const lookup = this.lookUpStarts(g, fresh);
+      for (const { topic, partition } of fresh) this.starts.set(partitionKey(topic, partition), lookup);
     }
-    return found;
+    const lookups = [...new Set(parts.flatMap(({ topic, partition }) => this.starts.get(partitionKey(topic, partition)) ?? []))];
+    if (lookups.length === 0) return of(new Map<string, bigint>());
+    if (lookups.length === 1 && lookups[0]) return lookups[0];
+    return combineLatest(lookups).pipe(
+      take(1),
+      map((found) => new Map(found.flatMap((m) => [...m]))),
+    );
+  }
+
+  private lookUpStarts(g: Generation, parts: readonly { topic: string; partition: number }[]): Observable<ReadonlyMap<string, bigint>> {
+    const s = this.settings;
+    return defer(() => this.coordinator()).pipe(
+      mergeMap((coordinator) => startPositions(s.transport, s.membership.groupId, coordinator, parts, s.initial, s.isolationLevel)),
+      retry({
+        count: s.membership.retry.max,
+        delay: (e: unknown, attempt) => {
+          const error = toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId });
+          if (!error.retriable) throw error; // e.g. GROUP_AUTHORIZATION_FAILED: asking again cannot help
+          s.errors.next(error);
+          return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
+        },
+      }),
+      tap((positions) => {
+        for (const { topic, partition } of parts) {
+          const offset = positions.get(partitionKey(topic, partition));
+          // In the generation it is in by now (a later one may have kept it while the lookup ran).
+          const held = this.ledger.position(topic, partition);
+          if (offset !== undefined && held) this.ledger.assign(topic, partition, held.generationId, offset);
+        }
+      }),
+      shareReplay({ bufferSize: 1, refCount: false }),
+    );
   }
 
   private coordinator(): Observable<number> {
@@ -215,7 +233,7 @@ export class GroupSession {
         start.unsubscribe();
         if (sink) this.fetcher.remove(topic, partition, sink);
       };
-    }).pipe(takeUntil(g.revoked$));
+    }).pipe(takeUntil(g.ended$(topic, partition)));
   }
 
   /**
@@ -309,10 +327,11 @@ export class GroupSession {
     this.committer.commit().subscribe({ error: (e: unknown) => this.settings.errors.next(toKafkaClientError(e, { group: this.settings.membership.groupId })) });
   }
 
-  /** Revocation: wait until every emitted message is marked (or the drain timeout), commit, release. */
-  private revoke(g: Generation, fenced: boolean): Observable<unknown> {
-    const parts = partitionsOf(g.current);
-    this.current = undefined;
+  /** Revocation of some (cooperative) or all partitions: wait until every emitted message is marked (or the drain timeout), commit, release. */
+  private revoke(g: Generation, revoked: Assignment, fenced: boolean): Observable<unknown> {
+    const parts = partitionsOf(revoked);
+    const revokedKeys = new Set(parts.map(({ topic, partition }) => partitionKey(topic, partition)));
+    if (partitionsOf(g.current).every(({ topic, partition }) => revokedKeys.has(partitionKey(topic, partition)))) this.current = undefined;
     const release = () => {
       for (const { topic, partition } of parts) {
         const { uncommitted } = this.ledger.release(topic, partition);
@@ -320,7 +339,7 @@ export class GroupSession {
           this.settings.errors.next(new KafkaClientError({ tag: 'MarkFenced', message: 'Generation lost: uncommitted marks dropped', context: { group: this.settings.membership.groupId, generation: g.generationId, topic, partition, offset: uncommitted } }));
         }
       }
-      this.positions.delete(g.generationId);
+      for (const key of revokedKeys) this.starts.delete(key);
     };
     if (fenced) return defer(() => (release(), EMPTY));
     // Drained: every emitted message marked, or no marker left that could mark them (the pipelines are gone).

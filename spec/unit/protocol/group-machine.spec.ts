@@ -50,13 +50,13 @@ describe('group state machine', () => {
 
   it('MEMBER_ID_REQUIRED carries the given member id into the next join', () => {
     const { effects } = run([{ type: 'Start' }, { type: 'CoordinatorFound', nodeId: 1 }, { type: 'JoinFailed', error: protocolError('MEMBER_ID_REQUIRED', {}, { memberId: 'given' }) }]);
-    expect(effects).toContainEqual({ type: 'joinGroup', memberId: 'given' });
+    expect(effects).toContainEqual({ type: 'joinGroup', memberId: 'given', ownedPartitions: {}, generationId: -1 });
   });
 
   it('UNKNOWN_MEMBER_ID rejoins with an empty member id', () => {
     const { s, effects } = run([...toStable, { type: 'HeartbeatFailed', generationId: 1, error: protocolError('UNKNOWN_MEMBER_ID') }, { type: 'RevokeDone' }]);
     expect(s.memberId).toBe('');
-    expect(effects).toContainEqual({ type: 'joinGroup', memberId: '' });
+    expect(effects).toContainEqual({ type: 'joinGroup', memberId: '', ownedPartitions: {}, generationId: -1 });
   });
 
   it('eviction marks the revocation fenced so its marks are not committed', () => {
@@ -66,7 +66,7 @@ describe('group state machine', () => {
 
   it('RebalanceStart carries the claims held before the rebalance', () => {
     const { effects } = run([...toStable, { type: 'HeartbeatFailed', generationId: 1, error: protocolError('REBALANCE_IN_PROGRESS') }]);
-    expect(effects[0]).toEqual({ type: 'notify', notification: { type: 'RebalanceStart', claims: { t: [0, 1] } } });
+    expect(effects[0]).toEqual({ type: 'notify', notification: { type: 'RebalanceStart', claims: { t: [0, 1] }, rebalanceProtocol: 'eager', lost: {} } });
   });
 
   it('the next generation diffs against the previous claims', () => {
@@ -77,7 +77,7 @@ describe('group state machine', () => {
       joined('m1', 2),
       { type: 'Synced', generationId: 2, assignment: { t: [1, 2] } },
     ]);
-    expect(effects).toContainEqual({ type: 'notify', notification: { type: 'RebalanceOK', generationId: 2, claimed: { t: [2] }, released: { t: [0] }, current: { t: [1, 2] } } });
+    expect(effects).toContainEqual({ type: 'notify', notification: { type: 'RebalanceOK', generationId: 2, rebalanceProtocol: 'eager', claimed: { t: [2] }, released: { t: [0] }, current: { t: [1, 2] }, kept: {} } });
   });
 
   it('backs off exponentially and gives up with BrokerUnavailable after the retry bound', () => {

@@ -103,7 +103,7 @@ describe('generations$ error paths (in-memory broker, virtual time)', () => {
         const cluster = testCluster(scheduler);
         const revokes: string[] = [];
         const a = testMember(cluster, scheduler, 'a', {
-          onRevoke: (g, f) => {
+          onRevoke: (g, _partitions, f) => {
             revokes.push(`${scheduler.now()} ${g.generationId} fenced=${f}`);
             return timer(0);
           },

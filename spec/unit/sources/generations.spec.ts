@@ -69,7 +69,7 @@ describe('generations$ (in-memory broker, virtual time)', () => {
       const a = testMember(cluster, scheduler, 'a');
       const revokes: [number, number, boolean][] = [];
       const b = testMember(cluster, scheduler, 'b', {
-        onRevoke: (g, fenced) => {
+        onRevoke: (g, _partitions, fenced) => {
           revokes.push([scheduler.now(), g.generationId, fenced]);
           return timer(0);
         },
@@ -98,7 +98,7 @@ describe('generations$ (in-memory broker, virtual time)', () => {
       const a = testMember(cluster, scheduler, 'a');
       const revokes: [number, number, string, boolean][] = [];
       const b = testMember(cluster, scheduler, 'b', {
-        onRevoke: (g, fenced) => {
+        onRevoke: (g, _partitions, fenced) => {
           revokes.push([scheduler.now(), g.generationId, g.memberId, fenced]);
           return timer(0);
         },
