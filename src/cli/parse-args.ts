@@ -9,7 +9,7 @@ export interface ConsumeCommand {
   readonly whitelist?: string;
   readonly blacklist?: string;
   readonly offset: 'oldest' | 'newest';
-  readonly strategy: 'range' | 'roundrobin' | 'sticky';
+  readonly strategy: 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky';
   readonly format: 'text' | 'json';
   readonly verbose: boolean;
   /** TLS, when asked for (`--tls`, or implied by `--ca`/`--cert`/`--key`): file paths, read by the CLI at start. */
@@ -39,7 +39,7 @@ export const DEFAULT_PASSWORD_ENV = 'KAFKA_SASL_PASSWORD';
 export const DEFAULT_TOKEN_ENV = 'KAFKA_SASL_TOKEN';
 
 export const USAGE = `usage: rx-kafka-cluster consume --brokers host:port[,host:port] --group G --topics t1[,t2]
-         [--whitelist RE] [--blacklist RE] [--offset oldest|newest] [--strategy range|roundrobin|sticky]
+         [--whitelist RE] [--blacklist RE] [--offset oldest|newest] [--strategy range|roundrobin|sticky|cooperative-sticky]
          [--format text|json] [--verbose]
          [--tls] [--ca FILE] [--cert FILE --key FILE]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512|oauthbearer] [--sasl-username U]
@@ -103,7 +103,7 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
     whitelist: values.get('--whitelist'),
     blacklist: values.get('--blacklist'),
     offset: oneOf('--offset', ['oldest', 'newest'] as const, 'newest'),
-    strategy: oneOf('--strategy', ['range', 'roundrobin', 'sticky'] as const, 'range'),
+    strategy: oneOf('--strategy', ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const, 'range'),
     format: oneOf('--format', ['text', 'json'] as const, 'text'),
     verbose,
     tls: tlsOptions(values, tlsFlag, problems),

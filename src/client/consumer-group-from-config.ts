@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import { configError, validateConfig, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from '../config';
 import { createConsumerGroup, type ConsumerGroup } from '../sources/consumer-group';
-import { builtinStrategies, strategyByName, type AssignmentStrategy } from '../strategies';
+import { builtinStrategies, rebalanceProtocolOf, strategyByName, type AssignmentStrategy } from '../strategies';
 import type { Transport } from '../transport';
 import { createKafkajsTransport } from '../transport/kafkajs';
 
@@ -38,6 +38,7 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
   if (validated._tag === 'Left') throw configError(validated.left);
   const config = validated.right;
   const topics = [...config.topics];
+  const strategies = strategiesOf(config);
   return createConsumerGroup({
     createTransport: () => (deps.createTransport ?? kafkajsTransportFor)(config),
     scheduler: deps.scheduler,
@@ -49,7 +50,9 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
         sessionTimeoutMs: config.group.session.timeout,
         rebalanceTimeoutMs: config.group.rebalance.timeout,
         heartbeatIntervalMs: config.group.heartbeat.interval,
-        strategies: strategiesOf(config),
+        strategies,
+        // Validation refused strategies without a common protocol.
+        rebalanceProtocol: rebalanceProtocolOf(strategies) ?? 'eager',
         instanceId: config.group.instanceId,
         userData: config.group.userData,
         retry: { max: config.retry.max, initialBackoffMs: config.retry.initialBackoff, maxBackoffMs: config.retry.maxBackoff },

@@ -22,10 +22,15 @@ export type CreditReturn = 'mark' | 'emit' | 'auto';
 /** A custom assignment strategy, checked structurally here (src/strategies' `AssignmentStrategy` fits). */
 export interface StrategyLike {
   readonly name: string;
+  readonly supportedProtocols?: readonly ('eager' | 'cooperative')[];
   assign(...args: never[]): unknown;
 }
-/** A built-in by name (`sticky`: a fresh StickyAssignor per group member), or a strategy object. */
-export type PartitionStrategySetting = 'range' | 'roundrobin' | 'sticky' | StrategyLike;
+/**
+ * A built-in by name (`sticky`, `cooperative-sticky`: a fresh instance per group member), or a strategy object.
+ * When every listed strategy supports cooperative rebalancing (only `cooperative-sticky` among the built-ins), the
+ * member rebalances cooperatively; otherwise eagerly (KIP-429's upgrade path: list both, then drop the eager one).
+ */
+export type PartitionStrategySetting = 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky' | StrategyLike;
 
 /** SASL credentials, as kafkajs takes them. */
 export type SaslConfig =

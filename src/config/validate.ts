@@ -70,8 +70,19 @@ const pattern: Validator<RegExp> = (value, path) => {
   }
 };
 
+const BUILTIN_STRATEGIES = ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const;
+const PROTOCOLS_OF_BUILTINS: Readonly<Record<(typeof BUILTIN_STRATEGIES)[number], readonly ('eager' | 'cooperative')[]>> = {
+  range: ['eager'],
+  roundrobin: ['eager'],
+  sticky: ['eager'],
+  'cooperative-sticky': ['cooperative', 'eager'],
+};
+const isBuiltinStrategy = (value: unknown): value is (typeof BUILTIN_STRATEGIES)[number] => (BUILTIN_STRATEGIES as readonly unknown[]).includes(value);
+const validProtocols = (value: unknown): boolean =>
+  value === undefined || (Array.isArray(value) && value.length > 0 && value.every((p) => p === 'eager' || p === 'cooperative'));
+
 const strategy: Validator<PartitionStrategySetting> = (value, path) =>
-  value === 'range' || value === 'roundrobin' || value === 'sticky'
+  isBuiltinStrategy(value)
     ? E.right(value)
     : typeof value === 'object' &&
         value !== null &&
@@ -79,16 +90,28 @@ const strategy: Validator<PartitionStrategySetting> = (value, path) =>
         typeof value.name === 'string' &&
         value.name !== '' &&
         'assign' in value &&
-        typeof value.assign === 'function'
+        typeof value.assign === 'function' &&
+        validProtocols((value as { supportedProtocols?: unknown }).supportedProtocols)
       ? E.right(value as PartitionStrategySetting)
-      : fail(path, `${path} must be 'range', 'roundrobin', 'sticky' or a strategy { name, assign } (got ${show(value)})`);
+      : fail(
+          path,
+          `${path} must be 'range', 'roundrobin', 'sticky', 'cooperative-sticky' or a strategy { name, assign, supportedProtocols?: ('eager' | 'cooperative')[] } (got ${show(value)})`,
+        );
+
+const protocolsOf = (s: PartitionStrategySetting): readonly ('eager' | 'cooperative')[] =>
+  typeof s === 'string' ? PROTOCOLS_OF_BUILTINS[s] : (s.supportedProtocols ?? ['eager']);
 
 const strategies = refine(listOf(strategy, true), (list, path) =>
   list.flatMap((s, i) => {
     const name = typeof s === 'string' ? s : s.name;
     const first = list.findIndex((t) => (typeof t === 'string' ? t : t.name) === name);
     return first < i ? [issue(`${path}[${i}]`, `${path}[${i}] repeats the strategy name '${name}' of ${path}[${first}]`)] : [];
-  }),
+  }).concat(
+    // Java's ConsumerCoordinator refuses the same: a member must rebalance one way for every strategy it offers.
+    (['cooperative', 'eager'] as const).some((p) => list.every((s) => protocolsOf(s).includes(p)))
+      ? []
+      : [issue(path, `${path} lists strategies that share no rebalance protocol (${list.map((s) => `${typeof s === 'string' ? s : s.name}: ${protocolsOf(s).join('/')}`).join(', ')})`)],
+  ),
 );
 
 const buffer: Validator<Buffer> = (value, path) =>

@@ -40,6 +40,7 @@ export const cooperativeSticky = (): AssignmentStrategy => {
   let generation = DEFAULT_GENERATION;
   return {
     name: COOPERATIVE_STICKY,
+    supportedProtocols: ['cooperative', 'eager'],
     assign: assignCooperative,
     userData: () => encodeCooperativeUserData(generation),
     onAssignment: (_assigned, generationId) => {

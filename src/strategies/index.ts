@@ -6,6 +6,7 @@
  */
 import { range } from './range';
 import { roundrobin } from './roundrobin';
+import { COOPERATIVE_STICKY, cooperativeSticky } from './cooperative-sticky';
 import { STICKY, sticky } from './sticky';
 import { AssignmentStrategy } from './strategy';
 
@@ -20,7 +21,7 @@ export const builtinStrategies: readonly AssignmentStrategy[] = [range, roundrob
 
 /**
  * The built-in strategy with this protocol name, for one group member, or `undefined` (names are case-sensitive, as
- * on the wire). `sticky` remembers its member's last assignment, so each call gives a fresh instance.
+ * on the wire). `sticky` and `cooperative-sticky` remember its member's last assignment, so each call gives a fresh instance.
  */
 export const strategyByName = (name: string): AssignmentStrategy | undefined =>
-  name === STICKY ? sticky() : builtinStrategies.find((s) => s.name === name);
+  name === STICKY ? sticky() : name === COOPERATIVE_STICKY ? cooperativeSticky() : builtinStrategies.find((s) => s.name === name);

@@ -30,9 +30,17 @@ export type TopicPartitions = Readonly<Record<string, readonly number[]>>;
 /** Member id -> its partitions. Every member of the input is present, possibly with `{}`. */
 export type AssignmentPlan = ReadonlyMap<string, TopicPartitions>;
 
+/** How a rebalance treats owned partitions: eager revokes all first; cooperative (KIP-429) only those that move. */
+export type RebalanceProtocolSupport = 'eager' | 'cooperative';
+
 export interface AssignmentStrategy {
   /** The protocol name advertised in JoinGroup (`range`, `roundrobin`, ...). */
   readonly name: string;
+  /**
+   * The rebalance protocols this strategy's plans are safe under (Java's `supportedProtocols`); `['eager']` when
+   * absent. Cooperative needs a plan that never hands a partition still owned by one member to another.
+   */
+  readonly supportedProtocols?: readonly RebalanceProtocolSupport[];
   /** Precondition: member ids are unique (they are, coming from the coordinator). */
   assign(members: readonly MemberSubscription[], partitionCounts: PartitionCounts): AssignmentPlan;
   /** Optional user data this member puts in its own subscription. */
@@ -40,6 +48,15 @@ export interface AssignmentStrategy {
   /** Called with this member's assignment after each SyncGroup (Java's ConsumerPartitionAssignor.onAssignment). */
   onAssignment?(assigned: TopicPartitions, generationId: number): void;
 }
+
+/**
+ * The rebalance protocol a member with these strategies uses, as Java's ConsumerCoordinator picks it: the most
+ * advanced one every strategy supports (cooperative over eager); undefined when they share none.
+ */
+export const rebalanceProtocolOf = (strategies: readonly Pick<AssignmentStrategy, 'supportedProtocols'>[]): RebalanceProtocolSupport | undefined => {
+  const supports = (p: RebalanceProtocolSupport) => strategies.every((s) => (s.supportedProtocols ?? ['eager']).includes(p));
+  return supports('cooperative') ? 'cooperative' : supports('eager') ? 'eager' : undefined;
+};
 
 const hasInstanceId = (m: MemberSubscription): m is MemberSubscription & { groupInstanceId: string } =>
   typeof m.groupInstanceId === 'string';

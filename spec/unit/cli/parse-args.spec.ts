@@ -18,10 +18,10 @@ describe('CLI arguments', () => {
     expect(r._tag === 'Left' && [...r.left]).toEqual(['unknown option --bogus', '--brokers is required (or set KAFKA_BROKERS)', '--group is required', '--topics or --whitelist is required', '--offset must be one of oldest|newest (got middle)']);
   });
 
-  it('accepts --strategy sticky and rejects an unknown strategy by name', () => {
-    const ok = parseArgs(['consume', '--brokers', 'a:1', '--group', 'G', '--topics', 't', '--strategy', 'sticky'], {});
-    expect(ok._tag === 'Right' && ok.right.strategy).toBe('sticky');
-    expect(parseArgs(['consume', '--brokers', 'a:1', '--group', 'G', '--topics', 't', '--strategy', 'uniform'], {})).toEqual({ _tag: 'Left', left: ['--strategy must be one of range|roundrobin|sticky (got uniform)'] });
+  it.each(['sticky', 'cooperative-sticky'])('accepts --strategy %s and rejects an unknown strategy by name', (name) => {
+    const ok = parseArgs(['consume', '--brokers', 'a:1', '--group', 'G', '--topics', 't', '--strategy', name], {});
+    expect(ok._tag === 'Right' && ok.right.strategy).toBe(name);
+    expect(parseArgs(['consume', '--brokers', 'a:1', '--group', 'G', '--topics', 't', '--strategy', 'uniform'], {})).toEqual({ _tag: 'Left', left: ['--strategy must be one of range|roundrobin|sticky|cooperative-sticky (got uniform)'] });
   });
 
   it('rejects an unknown command', () => {

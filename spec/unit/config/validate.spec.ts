@@ -129,6 +129,8 @@ describe('validateConfig', () => {
       ['group.partitionStrategy', ['uniform'], 'group.partitionStrategy[0]'],
       ['group.partitionStrategy', ['range', { name: 'x' }], 'group.partitionStrategy[1]'],
       ['group.partitionStrategy', [{ name: '', assign: () => 0 }], 'group.partitionStrategy[0]'],
+      ['group.partitionStrategy', [{ name: 'x', assign: () => 0, supportedProtocols: ['incremental'] }], 'group.partitionStrategy[0]'],
+      ['group.partitionStrategy', [{ name: 'coop-only', assign: () => 0, supportedProtocols: ['cooperative'] }, 'range']],
       ['group.instanceId', ''],
       ['group.instanceId', 'a b'],
       ['group.instanceId', 'i'.repeat(250)],

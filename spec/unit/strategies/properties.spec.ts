@@ -11,6 +11,7 @@ import {
   MemberSubscription,
   PartitionCounts,
   compareMembers,
+  rebalanceProtocolOf,
   range,
   roundrobin,
   strategyByName,
@@ -149,14 +150,24 @@ describe('strategyByName', () => {
     expect(strategyByName('range')).toBe(range);
     expect(strategyByName('roundrobin')).toBe(roundrobin);
   });
-  it('gives a fresh sticky instance per call (it remembers its member\'s assignment)', () => {
-    const a = strategyByName('sticky');
-    const b = strategyByName('sticky');
-    expect(a?.name).toBe('sticky');
+  it.each(['sticky', 'cooperative-sticky'])('gives a fresh %s instance per call (it remembers its member\'s assignment)', (name) => {
+    const a = strategyByName(name);
+    const b = strategyByName(name);
+    expect(a?.name).toBe(name);
     expect(a).not.toBe(b); // stateful: one instance per member
   });
   it('returns undefined for anything else', () => {
     expect(strategyByName('Range')).toBeUndefined();
-    expect(strategyByName('cooperative-sticky')).toBeUndefined();
+    expect(strategyByName('uniform')).toBeUndefined();
   });
+});
+
+describe('rebalanceProtocolOf (Java ConsumerCoordinator: the most advanced protocol every assignor supports)', () => {
+  const coop = { supportedProtocols: ['cooperative', 'eager'] as const };
+  it.each<[string, Parameters<typeof rebalanceProtocolOf>[0], string | undefined]>([
+    ['cooperative-sticky alone rebalances cooperatively', [coop], 'cooperative'],
+    ['cooperative-sticky listed with range (the upgrade path) stays eager', [coop, range], 'eager'],
+    ['range alone is eager', [range], 'eager'],
+    ['no common protocol gives none', [{ supportedProtocols: ['cooperative'] }, range], undefined],
+  ])('%s', (_name, strategies, expected) => expect(rebalanceProtocolOf(strategies)).toBe(expected));
 });
