@@ -22,6 +22,8 @@ export interface MemberLine {
   readonly tag?: string;
   readonly code?: string;
   readonly type?: string;
+  /** A notification's rebalance protocol. */
+  readonly rp?: string;
   readonly result?: string;
   readonly msg?: string;
 }
@@ -42,8 +44,15 @@ interface FaultWindow {
   recoveredAt: number;
 }
 
+/** How the members rebalance: eager (range), or cooperative (cooperative-sticky, KIP-429). */
+export type FaultProtocol = 'eager' | 'cooperative';
+export const STRATEGY_OF: Readonly<Record<FaultProtocol, string>> = { eager: 'range', cooperative: 'cooperative-sticky' };
+
 export interface ScenarioResult {
   readonly scenario: string;
+  readonly protocol: FaultProtocol;
+  /** The rebalance protocols the members' notifications reported (one: the scenario's). */
+  readonly rebalanceProtocols: readonly string[];
   readonly produced: number;
   readonly processedUnique: number;
   readonly lost: number;
@@ -113,11 +122,12 @@ export class FaultRig {
   constructor(
     readonly cluster: KafkaCluster,
     readonly scenario: string,
+    readonly protocol: FaultProtocol = 'eager',
     readonly partitions = 6,
   ) {
-    this.topic = uniqueName(`faults-${scenario}`);
-    this.groupId = uniqueName(`faults-${scenario}-group`);
-    this.dir = fs.mkdtempSync(path.join(runDir, `${scenario}-`));
+    this.topic = uniqueName(`faults-${scenario}-${protocol}`);
+    this.groupId = uniqueName(`faults-${scenario}-${protocol}-group`);
+    this.dir = fs.mkdtempSync(path.join(runDir, `${scenario}-${protocol}-`));
     this.brokers = cluster.bootstrap.split(',');
     this.kit = createAdminKit(this.brokers, `faults-${scenario}-kit`);
     this.probe = createKafkajsTransport({ brokers: this.brokers, clientId: `faults-${scenario}-probe`, requestTimeout: 5000, connectionTimeout: 2000, retry: { max: 5, initialBackoff: 100, maxBackoff: 1000 } });
@@ -188,7 +198,7 @@ export class FaultRig {
   /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
   startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number; metadataRefreshMs?: number } = {}): MemberProcess {
     const out = path.join(this.dir, `${name}.jsonl`);
-    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
+    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, strategy: STRATEGY_OF[this.protocol], sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
     const child = fork(MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
@@ -454,6 +464,8 @@ export class FaultRig {
     }
     return {
       scenario: this.scenario,
+      protocol: this.protocol,
+      rebalanceProtocols: [...new Set(lines.flatMap((l) => (l.k === 'n' && l.rp ? [l.rp] : [])))].sort(),
       produced: expected.length,
       processedUnique: expected.filter((id) => seen.has(id)).length,
       lost: expected.filter((id) => !seen.has(id)).length,

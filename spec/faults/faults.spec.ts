@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { restartNode, startCluster, stopCluster, stopNode, type BrokerNode, type KafkaCluster } from '../../broker/kafka-broker';
 import { TcpProxy } from '../support/tcp-proxy';
-import { FaultRig, runDir, until, type MemberLine, type ScenarioResult } from './fault-rig';
+import { FaultRig, runDir, until, type FaultProtocol, type MemberLine, type ScenarioResult } from './fault-rig';
 
 /**
  * At-least-once through faults, with counts: a 3-node KRaft cluster (replication 3, min.insync.replicas=2), a
@@ -14,10 +14,13 @@ import { FaultRig, runDir, until, type MemberLine, type ScenarioResult } from '.
  * FAULTS_SCENARIOS (comma-separated scenario names) runs a subset; the others are reported as not run.
  */
 const only = process.env.FAULTS_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
+const PROTOCOLS: readonly FaultProtocol[] = ['eager', 'cooperative'];
+const protocols = process.env.FAULTS_PROTOCOLS?.split(',').map((s) => s.trim()).filter((p): p is FaultProtocol => (PROTOCOLS as readonly string[]).includes(p)) ?? PROTOCOLS;
 let failed = false;
-const scenario = (name: string, body: () => Promise<void>): void => {
+/** Every scenario runs once per rebalance protocol. */
+const scenario = (name: string, body: (protocol: FaultProtocol) => Promise<void>): void => {
   if (only && !only.includes(name)) return;
-  it(name, () => body().catch((e: unknown) => ((failed = true), Promise.reject(e))), 600_000);
+  for (const protocol of protocols) it(`${name} [${protocol}]`, () => body(protocol).catch((e: unknown) => ((failed = true), Promise.reject(e))), 600_000);
 };
 
 const KNOWN_TAGS = ['KafkaProtocolError', 'ConnectionError', 'BrokerUnavailable', 'RequestTimeout', 'OffsetReset', 'MarkFenced', 'Closed'];
@@ -55,6 +58,12 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
       commitRegressions: results.reduce((n, r) => n + r.commitRegressions, 0),
       failoverRegressions: results.reduce((n, r) => n + r.failoverRegressions.length, 0),
       durationMs: Date.now() - startedAt,
+      byProtocol: Object.fromEntries(
+        protocols.map((protocol) => {
+          const rows = results.filter((r) => r.protocol === protocol);
+          return [protocol, { scenarios: rows.length, produced: rows.reduce((n, r) => n + r.produced, 0), lost: rows.reduce((n, r) => n + r.lost, 0), duplicates: rows.reduce((n, r) => n + r.duplicates, 0) }];
+        }),
+      ),
       results,
     };
     fs.writeFileSync(path.join(__dirname, '..', '..', 'faults-report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -99,14 +108,15 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     expect(r.processedUnique).toBe(r.produced);
     expect(r.duplicates).toBeLessThanOrEqual(windowBound ? r.bound : r.boundAtHit);
     expect(r.commitRegressions).toBe(0);
+    expect(r.rebalanceProtocols).toEqual([r.protocol]);
     expect(Object.keys(r.errorTags).filter((t) => !KNOWN_TAGS.includes(t.split(':')[0] ?? ''))).toEqual([]);
     return r;
   };
 
   const after = (lines: readonly MemberLine[], t: number, test: (l: MemberLine) => boolean): boolean => lines.some((l) => l.t > t && test(l));
 
-  scenario('rolling-restart', async () => {
-    const rig = new FaultRig(cluster, 'rolling-restart');
+  scenario('rolling-restart', async (protocol) => {
+    const rig = new FaultRig(cluster, 'rolling-restart', protocol);
     try {
       await running(rig);
       for (const n of cluster.nodes) {
@@ -122,8 +132,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('coordinator-kill', async () => {
-    const rig = new FaultRig(cluster, 'coordinator-kill');
+  scenario('coordinator-kill', async (protocol) => {
+    const rig = new FaultRig(cluster, 'coordinator-kill', protocol);
     try {
       await running(rig);
       await rig.untilFullIsr();
@@ -143,8 +153,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('member-kill', async () => {
-    const rig = new FaultRig(cluster, 'member-kill');
+  scenario('member-kill', async (protocol) => {
+    const rig = new FaultRig(cluster, 'member-kill', protocol);
     try {
       await running(rig);
       const mine = () => rig.lines().filter((l) => l.k === 'm' && l.member === 'b').length;
@@ -161,8 +171,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('all-members-kill', async () => {
-    const rig = new FaultRig(cluster, 'all-members-kill');
+  scenario('all-members-kill', async (protocol) => {
+    const rig = new FaultRig(cluster, 'all-members-kill', protocol);
     try {
       await running(rig);
       await rig.untilProcessed(rig.processedIds().size + 300);
@@ -179,10 +189,10 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('network-stall', async () => {
+  scenario('network-stall', async (protocol) => {
     const proxies = await Promise.all(cluster.nodes.map((n) => TcpProxy.start(n.port)));
     const proxyPorts = Object.fromEntries(cluster.nodes.map((n, i) => [String(n.port), proxies[i]?.port ?? 0]));
-    const rig = new FaultRig(cluster, 'network-stall');
+    const rig = new FaultRig(cluster, 'network-stall', protocol);
     try {
       await running(rig, { proxyPorts });
       expect(proxies.reduce((n, p) => n + p.accepted, 0)).toBeGreaterThan(0); // member a really goes through them
@@ -208,8 +218,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('leader-change', async () => {
-    const rig = new FaultRig(cluster, 'leader-change');
+  scenario('leader-change', async (protocol) => {
+    const rig = new FaultRig(cluster, 'leader-change', protocol);
     try {
       await running(rig);
       await rig.untilFullIsr();
@@ -231,8 +241,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     }
   });
 
-  scenario('topic-recreate', async () => {
-    const rig = new FaultRig(cluster, 'topic-recreate');
+  scenario('topic-recreate', async (protocol) => {
+    const rig = new FaultRig(cluster, 'topic-recreate', protocol);
     try {
       // Partition counts re-read every 10 s: the fetchers, not the metadata refresh, meet the deletion first (they hand
       // the partitions back and the member rejoins); the refresh then finds the recreated topic.

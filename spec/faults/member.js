@@ -11,7 +11,7 @@
  *   {"k":"fatal",…} / {"k":"closed","t":…}                                  messages$ failed / clean close done
  *
  * SIGTERM: group.close() (drain, commit, leave), then exit 0. Settings come as JSON in the RXK_MEMBER env var:
- * { brokers, groupId, topic, out, member, sessionTimeoutMs, workMs, metadataRefreshMs?, proxyPorts? } where proxyPorts maps a broker
+ * { brokers, groupId, topic, out, member, strategy, sessionTimeoutMs, workMs, metadataRefreshMs?, proxyPorts? } where proxyPorts maps a broker
  * port to a loopback proxy port (every socket of this member then goes through the test's TcpProxy).
  */
 const fs = require('node:fs');
@@ -22,7 +22,7 @@ const dist = path.join(__dirname, '..', '..', 'dist');
 const { consumerGroup } = require(path.join(dist, 'index.js'));
 const { createKafkajsTransport } = require(path.join(dist, 'transport', 'kafkajs', 'index.js'));
 
-/** @type {{ brokers: string[], groupId: string, topic: string, out: string, member: string, sessionTimeoutMs: number, workMs: number, metadataRefreshMs?: number, proxyPorts?: Record<string, number> }} */
+/** @type {{ brokers: string[], groupId: string, topic: string, out: string, member: string, strategy?: 'range' | 'cooperative-sticky', sessionTimeoutMs: number, workMs: number, metadataRefreshMs?: number, proxyPorts?: Record<string, number> }} */
 const settings = JSON.parse(process.env.RXK_MEMBER || '{}');
 const fd = fs.openSync(settings.out, 'a');
 /** @param {Record<string, unknown>} line */
@@ -48,7 +48,7 @@ const group = consumerGroup(
     clientId: settings.member,
     topics: [settings.topic],
     retry: { max: 30, initialBackoff: 100, maxBackoff: 1000, requestTimeout: 5000, connectionTimeout: 2000 },
-    group: { session: { timeout: settings.sessionTimeoutMs }, heartbeat: { interval: 500 }, rebalance: { timeout: 20000, drainTimeout: 5000 }, topics: { refreshInterval: settings.metadataRefreshMs ?? 1000 } },
+    group: { partitionStrategy: [settings.strategy ?? 'range'], session: { timeout: settings.sessionTimeoutMs }, heartbeat: { interval: 500 }, rebalance: { timeout: 20000, drainTimeout: 5000 }, topics: { refreshInterval: settings.metadataRefreshMs ?? 1000 } },
     consumer: { offsets: { initial: 'oldest', commitInterval: 300 }, fetch: { maxWait: 200 } },
   },
   socketFactory
@@ -73,7 +73,7 @@ group.errors$.subscribe((/** @type {import('../../src').KafkaClientError} */ e) 
   record({ k: 'e', tag: e._tag, code: e.code, retriable: e.retriable, msg: e.message.slice(0, 300) }),
 );
 group.notifications$.subscribe((/** @type {import('../../src').GroupNotification} */ n) =>
-  record({ k: 'n', type: n.type, gen: n.type === 'RebalanceOK' ? n.generationId : undefined }),
+  record({ k: 'n', type: n.type, gen: n.type === 'RebalanceOK' ? n.generationId : undefined, rp: n.type === 'RebalanceError' ? undefined : n.rebalanceProtocol }),
 );
 
 const unregister = group.registerMarker();
