@@ -44,6 +44,14 @@ export const KAFKA_ERROR_CODES = {
   FENCED_INSTANCE_ID: { code: 82, retriable: false },
   UNSTABLE_OFFSET_COMMIT: { code: 88, retriable: true },
   UNKNOWN_TOPIC_ID: { code: 100, retriable: true },
+  // The consumer group protocol (KIP-848).
+  GROUP_ID_NOT_FOUND: { code: 69, retriable: false },
+  FENCED_MEMBER_EPOCH: { code: 110, retriable: false },
+  UNRELEASED_INSTANCE_ID: { code: 111, retriable: false },
+  UNSUPPORTED_ASSIGNOR: { code: 112, retriable: false },
+  /** A commit with an epoch the member has since moved past: retried with the current one (as Java's commit manager does). */
+  STALE_MEMBER_EPOCH: { code: 113, retriable: true },
+  INVALID_REGULAR_EXPRESSION: { code: 128, retriable: false },
 } as const;
 
 export type KafkaErrorCode = keyof typeof KAFKA_ERROR_CODES;

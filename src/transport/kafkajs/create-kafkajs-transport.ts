@@ -8,6 +8,7 @@ import { KafkaClientError, type ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
 import { BrokerRegistry, type NodeLookup } from './broker-registry';
 import { kafkajsDecompress } from './decompress';
+import { consumerGroupHeartbeat } from './consumer-group-heartbeat';
 import { fetch } from './fetch';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
 import { mapKafkajsError, type MapErrorHints } from './map-error';
@@ -116,7 +117,7 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     requestTimeout: options.requestTimeout,
   });
   const allowAutoTopicCreation = options.allowAutoTopicCreation ?? false;
-  const metadata = (topics: readonly string[] | undefined): Promise<ClusterMetadata> => fetchMetadata(registry, topics, allowAutoTopicCreation);
+  const metadata = (topics: readonly string[] | undefined, topicIds = false): Promise<ClusterMetadata> => fetchMetadata(registry, topics, allowAutoTopicCreation, topicIds);
   const lookup =
     (group: boolean): NodeLookup =>
     (nodeId, context) =>
@@ -128,12 +129,13 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
   let closing: Promise<void> | undefined;
 
   return {
-    metadata: (r) => request(() => metadata(r.topics), { api: 'Metadata' }, hints),
+    metadata: (r) => request(() => metadata(r.topics, r.topicIds), { api: 'Metadata' }, hints),
     findCoordinator: (r) => request(() => findCoordinator(registry, r.groupId), { group: r.groupId, api: 'FindCoordinator' }, hints),
     joinGroup: (r) => request(() => joinGroup(coordinator, r), { group: r.groupId, api: 'JoinGroup' }, hints),
     syncGroup: (r) => request(() => syncGroup(coordinator, r), { group: r.groupId, api: 'SyncGroup' }, hints),
     heartbeat: (r) => request(() => heartbeat(coordinator, r), { group: r.groupId, api: 'Heartbeat' }, hints),
     leaveGroup: (r) => request(() => leaveGroup(coordinator, r), { group: r.groupId, api: 'LeaveGroup' }, hints),
+    consumerGroupHeartbeat: (r) => request(() => consumerGroupHeartbeat(coordinator, r), { group: r.groupId, api: 'ConsumerGroupHeartbeat' }, hints),
     offsetFetch: (r) => request(() => offsetFetch(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }, hints),
     offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }, hints),
     listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }, hints),

@@ -39,6 +39,8 @@ declare module 'kafkajs/src/protocol/encoder' {
     writeString(value: string | null): Encoder;
     writeBytes(value: Buffer | string | null): Encoder;
     writeArray(array: readonly (Encoder | string | number)[], type?: 'string' | 'int32' | 'object'): Encoder;
+    /** Raw bytes, no length prefix. */
+    writeBuffer(value: Buffer): Encoder;
     size(): number;
     readonly buffer: Buffer;
   }

@@ -5,6 +5,7 @@ import type { ProtocolRequest } from 'kafkajs/src/network/connectionPool';
 import type { BrokerAddress, ClusterMetadata } from '../port';
 import type { BrokerRegistry } from './broker-registry';
 import { errorFromCode } from './map-error';
+import { metadataV12 } from './metadata-v12';
 
 type MetadataV6 = Awaited<ReturnType<typeof metadataV6.decode>>;
 
@@ -27,13 +28,22 @@ const metadataRequest = (topics: readonly string[] | undefined, allowAutoTopicCr
   response: { decode: metadataV6.decode, parse: async (d) => d },
 });
 
-/** Metadata from any broker; the broker list also refreshes the registry's node addresses. */
+/**
+ * Metadata from any broker; the broker list also refreshes the registry's node addresses. With `topicIds`, v12
+ * (which answers topic ids), else v6.
+ */
 export const fetchMetadata = async (
   registry: BrokerRegistry,
   topics: readonly string[] | undefined,
   allowAutoTopicCreation: boolean,
+  topicIds = false,
 ): Promise<ClusterMetadata> => {
   const node = await registry.anyBroker();
+  if (topicIds) {
+    const md = await metadataV12(node, topics, allowAutoTopicCreation);
+    await registry.update(md.brokers);
+    return md;
+  }
   const res = await node.send(metadataRequest(topics, allowAutoTopicCreation), { api: 'Metadata' });
   const brokers: BrokerAddress[] = res.brokers.map(({ nodeId, host, port }) => ({ nodeId, host, port }));
   await registry.update(brokers);

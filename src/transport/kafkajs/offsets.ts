@@ -15,6 +15,7 @@ import type {
   TopicPartition,
 } from '../port';
 import type { NodeLookup } from './broker-registry';
+import { flexibleRequest } from './flexible-request';
 import { errorFromCode, mapKafkajsError } from './map-error';
 
 /** Groups partitions by topic, in first-seen order, as Kafka requests list them. */
@@ -81,11 +82,51 @@ const offsetCommitV7 = (r: OffsetCommitRequest): ProtocolRequest<OffsetCommitRes
   response: { decode: offsetCommitV5.decode, parse: async (d) => d },
 });
 
+/**
+ * OffsetCommit v9 (flexible), which members of the consumer group protocol must use: the generation field carries
+ * the member epoch, and a stale one is answered STALE_MEMBER_EPOCH. The response is read into the v5 layout.
+ */
+const offsetCommitV9 = (r: OffsetCommitRequest) =>
+  flexibleRequest<OffsetCommitResponse>(
+    { apiKey: 8, apiVersion: 9, apiName: 'OffsetCommit' },
+    (w) =>
+      w
+        .string(r.groupId)
+        .int32(r.generationId)
+        .string(r.memberId)
+        .string(r.groupInstanceId ?? null)
+        .array(byTopic(r.offsets), (x, t) =>
+          x
+            .string(t.topic)
+            .array(t.partitions, (y, p) => y.int32(p.partition).int64(p.offset).int32(-1).string(p.metadata ?? null).tags())
+            .tags(),
+        )
+        .tags(),
+    (d) => {
+      const throttleTime = d.int32();
+      const responses =
+        d.array(() => {
+          const topic = d.string() ?? '';
+          const partitions =
+            d.array(() => {
+              const partition = d.int32();
+              const errorCode = d.int16();
+              d.tags();
+              return { partition, errorCode };
+            }) ?? [];
+          d.tags();
+          return { topic, partitions };
+        }) ?? [];
+      d.tags();
+      return { throttleTime, responses };
+    },
+  );
+
 export const offsetCommit = async (coordinator: NodeLookup, r: OffsetCommitRequest): Promise<PartitionResult[]> => {
   if (r.offsets.length === 0) return [];
   const context: ErrorContext = { group: r.groupId, member: r.memberId, generation: r.generationId, api: 'OffsetCommit' };
   const node = await coordinator(r.coordinator, context);
-  const res = await node.send(offsetCommitV7(r), context);
+  const res = await node.send(r.groupProtocol === 'consumer' ? offsetCommitV9(r) : offsetCommitV7(r), context);
   return res.responses.flatMap(({ topic, partitions }) =>
     partitions.map((p) => ({ topic, partition: p.partition, error: errorFromCode(p.errorCode, { ...context, broker: node.address, topic, partition: p.partition }) })),
   );
