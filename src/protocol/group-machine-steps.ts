@@ -10,8 +10,11 @@ import { backoffDelay } from './backoff';
 
 export type Phase = 'idle' | 'discovering' | 'waiting' | 'joining' | 'syncing' | 'stable' | 'revoking' | 'leaving' | 'done';
 
-/** How a rebalance treats the partitions a member holds: eager revokes all of them, cooperative only those that move. */
-export type RebalanceProtocol = 'eager' | 'cooperative';
+/**
+ * How a rebalance treats the partitions a member holds: eager revokes all of them, cooperative only those that
+ * move; 'consumer' is the consumer group protocol (KIP-848), incremental like cooperative, driven by the coordinator.
+ */
+export type RebalanceProtocol = 'eager' | 'cooperative' | 'consumer';
 
 export interface GenerationInfo {
   readonly generationId: number;
