@@ -1,24 +1,16 @@
-import { AsyncSubject, asyncScheduler, defer, EMPTY, exhaustMap, ignoreElements, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import { KafkaClientError, toKafkaClientError } from '../errors';
+import { KafkaClientError, toKafkaClientError, type ErrorContext } from '../errors';
 import { needsTopicList, resolveTopics, type TopicSubscription } from '../protocol/subscription';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
-import { type Assignment, diffAssignments, partitionsOf } from '../protocol/assignment';
+import type { Assignment } from '../protocol/assignment';
 import { cooperativeGroupReducer } from '../protocol/cooperative-group-machine';
-import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
+import { GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
 import { type AssignmentStrategy, type MemberSubscription, type PartitionCounts } from '../strategies';
 import type { Transport } from '../transport';
+import { GenerationClaims, type Generation } from './generation-claims';
 
-/**
- * A generation handed downstream: the assignment, its increment, and when its partitions' claims end. A partition's
- * stream lives as long as its claim, which under cooperative rebalancing spans every generation that keeps it.
- */
-export interface Generation extends GenerationInfo {
-  /** Emits once (then completes) when this generation is no longer the current one: revoked, lost, or superseded. */
-  readonly revoked$: Observable<void>;
-  /** Emits once (then completes) when the claim on this partition ends (revoked or lost); at once if not held. */
-  ended$(topic: string, partition: number): Observable<void>;
-}
+export type { Generation } from './generation-claims';
 
 export type GroupNotification = Notification;
 
@@ -94,7 +86,9 @@ const partitionCounts = (
 const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 
-const claimKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+/** The revocation outlived the rebalance timeout: the member goes on (rejoins) without waiting longer. */
+export const revokeTimeout = (timeoutMs: number, context: ErrorContext): KafkaClientError =>
+  new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `onRevoke did not complete within the rebalance timeout (${timeoutMs} ms); rejoining`, context });
 
 /** Starts the membership protocol for one member; generations go to `observer`. */
 export const startMembership = (options: MembershipOptions, observer: Observer): MembershipHandle => {
@@ -117,25 +111,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
   let heartbeat = Subscription.EMPTY;
   let watcher = Subscription.EMPTY;
   let retry = Subscription.EMPTY;
-  let revocation = Subscription.EMPTY;
-  let current: { generation: Generation; revoked: Subject<void> } | undefined;
-  /** One per claimed partition, from the generation that added it until it is revoked or lost. */
-  const claims = new Map<string, AsyncSubject<void>>();
-  const endClaims = (partitions: Assignment): void => {
-    for (const { topic, partition } of partitionsOf(partitions)) {
-      const key = claimKey(topic, partition);
-      const claim = claims.get(key);
-      claims.delete(key);
-      claim?.next();
-      claim?.complete();
-    }
-  };
-  const endCurrent = (): void => {
-    const held = current;
-    current = undefined;
-    held?.revoked.next();
-    held?.revoked.complete();
-  };
+  const claims = new GenerationClaims();
   /** Partition counts the current assignment was made with: this member's topics, and as leader the group's. */
   let joinedCounts: PartitionCounts = {};
   /** As leader, every topic the group subscribes to (as Java's leader does, it watches them all); else none. */
@@ -285,14 +261,9 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
   const finish = (): void => {
     if (finished) return;
     finished = true;
-    for (const s of [request, heartbeat, watcher, retry, revocation]) s.unsubscribe();
+    for (const s of [request, heartbeat, watcher, retry]) s.unsubscribe();
     // A generation still held (the membership failed) ends with it: its partitions are lost, not kept.
-    for (const claim of claims.values()) {
-      claim.next();
-      claim.complete();
-    }
-    claims.clear();
-    endCurrent();
+    claims.finish();
     done.next();
     done.complete();
   };
@@ -311,51 +282,20 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
         heartbeat.unsubscribe();
         return;
       case 'emitGeneration': {
-        for (const { topic, partition } of partitionsOf(effect.generation.added)) {
-          const key = claimKey(topic, partition);
-          if (!claims.has(key)) claims.set(key, new AsyncSubject<void>());
-        }
-        const held = new Map(partitionsOf(effect.generation.current).map(({ topic, partition }) => [claimKey(topic, partition), claims.get(claimKey(topic, partition))] as const));
-        const revoked = new Subject<void>();
-        const generation: Generation = {
-          ...effect.generation,
-          revoked$: revoked.asObservable(),
-          ended$: (topic, partition) => held.get(claimKey(topic, partition))?.asObservable() ?? of(undefined),
-        };
-        endCurrent();
-        current = { generation, revoked };
+        const generation = claims.emit(effect.generation);
         watchMetadata();
         observer.next(generation);
         return;
       }
-      case 'revoke': {
+      case 'revoke':
         watcher.unsubscribe();
-        const gen = current;
-        endClaims(effect.partitions);
-        // Everything it held is gone (eager, closing, lost): the generation ends; else it goes on with what is kept.
-        if (gen && partitionsOf(diffAssignments(effect.partitions, gen.generation.current).claimed).length === 0) endCurrent();
-        const work = gen && options.onRevoke ? options.onRevoke(gen.generation, effect.partitions, effect.fenced) : EMPTY;
-        revocation = work
-          .pipe(
-            // A bound on the whole revocation, not on the gap between its values: with its values ignored, `first`
-            // is how long the work may take to complete.
-            ignoreElements(),
-            timeout({
-              first: options.rebalanceTimeoutMs,
-              scheduler,
-              with: () =>
-                throwError(
-                  () => new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `onRevoke did not complete within the rebalance timeout (${options.rebalanceTimeoutMs} ms); rejoining`, context: ctx() }),
-                ),
-            }),
-            catchError((e: unknown) => {
-              notifications?.next({ type: 'RebalanceError', error: asError(e) });
-              return EMPTY;
-            }),
-          )
-          .subscribe({ complete: () => dispatch({ type: 'RevokeDone' }) });
-        return;
-      }
+        return claims.revoke(
+          effect.partitions,
+          (g) => (options.onRevoke ? options.onRevoke(g, effect.partitions, effect.fenced) : EMPTY),
+          { timeoutMs: options.rebalanceTimeoutMs, scheduler, timeoutError: () => revokeTimeout(options.rebalanceTimeoutMs, ctx()) },
+          (e) => notifications?.next({ type: 'RebalanceError', error: asError(e) }),
+          () => dispatch({ type: 'RevokeDone' }),
+        );
       case 'leaveGroup':
         return send(
           transport.leaveGroup({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId: effect.memberId }),
