@@ -54,6 +54,8 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
         // Validation refused strategies without a common protocol.
         rebalanceProtocol: rebalanceProtocolOf(strategies) ?? 'eager',
         instanceId: config.group.instanceId,
+        groupProtocol: config.groupProtocol,
+        remoteAssignor: config.groupRemoteAssignor,
         userData: config.group.userData,
         retry: { max: config.retry.max, initialBackoffMs: config.retry.initialBackoff, maxBackoffMs: config.retry.maxBackoff },
         metadataRefreshMs: config.group.topics.refreshInterval,

@@ -23,6 +23,7 @@ const deepFreeze = <T extends object>(o: T): T => {
 export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
   /** Sent with every request; shows in broker logs and quotas. */
   clientId: 'rx-kafka-cluster',
+  groupProtocol: 'classic',
   /** No fixed topics: give `topics` or a `whitelist`. */
   topics: [],
   group: {

@@ -105,6 +105,13 @@ export interface ConsumerGroupConfig {
   readonly brokers: readonly string[];
   readonly clientId: string;
   readonly groupId: string;
+  /**
+   * The Java client's `group.protocol`: 'classic' (JoinGroup/SyncGroup, client-side strategies) or 'consumer'
+   * (KIP-848: ConsumerGroupHeartbeat, server-side assignors, Kafka 4.0+).
+   */
+  readonly groupProtocol: GroupProtocol;
+  /** `group.remote.assignor`: the server-side assignor under the consumer protocol; the broker's default if unset. */
+  readonly groupRemoteAssignor?: RemoteAssignor;
   /** Topics to consume, in addition to those the whitelist matches. */
   readonly topics: readonly string[];
   /** Topics matching this are consumed too (unanchored; g and y flags dropped). */
@@ -122,10 +129,16 @@ type Leaf = string | number | boolean | RegExp | Buffer | readonly unknown[] | (
 /** Every field optional, recursively; leaves (arrays, buffers, regexes, functions) stay whole. */
 export type DeepPartial<T> = T extends Leaf ? T : { readonly [K in keyof T]?: DeepPartial<T[K]> };
 
+export type GroupProtocol = 'classic' | 'consumer';
+/** The server-side assignors Kafka ships. */
+export type RemoteAssignor = 'uniform' | 'range';
+
 /** What `validateConfig` accepts: `brokers` and `groupId`, anything else optional. */
 export interface ConsumerGroupConfigInput {
   readonly brokers: readonly string[];
   readonly groupId: string;
+  readonly groupProtocol?: GroupProtocol;
+  readonly groupRemoteAssignor?: RemoteAssignor;
   readonly clientId?: string;
   readonly topics?: readonly string[];
   /** A RegExp, or a string compiled as one. */

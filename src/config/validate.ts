@@ -2,6 +2,7 @@
  * `validateConfig`: the input read over `CONFIG_DEFAULTS`, field by field, every issue reported at once.
  */
 import * as E from 'fp-ts/Either';
+import { brokerRegexProblem } from './broker-regex';
 import { CONFIG_DEFAULTS as D } from './defaults';
 import type {
   ConfigIssue,
@@ -239,11 +240,29 @@ const retry = struct<RetryConfig>(
   ],
 );
 
+/**
+ * Under the consumer protocol the broker resolves a whitelist (RE2 syntax) and subscribes either by names or by
+ * one regex; the remote assignor means nothing under classic.
+ */
+const consumerProtocolRules = ({ groupProtocol, topics, whitelist, blacklist, groupRemoteAssignor }: Pick<ConsumerGroupConfig, 'groupProtocol' | 'topics' | 'whitelist' | 'blacklist' | 'groupRemoteAssignor'>): ConfigIssue[] => {
+  if (groupProtocol === 'classic') {
+    return groupRemoteAssignor === undefined ? [] : [issue('groupRemoteAssignor', "groupRemoteAssignor applies to groupProtocol 'consumer' only (classic groups assign with group.partitionStrategy)")];
+  }
+  const problem = whitelist && brokerRegexProblem(whitelist);
+  return [
+    ...(problem ? [issue('whitelist', `whitelist cannot be matched by the broker under groupProtocol 'consumer': ${problem}`)] : []),
+    ...(blacklist ? [issue('blacklist', "blacklist is not supported under groupProtocol 'consumer': the broker matches one regex (fold the exclusion into the whitelist)")] : []),
+    ...(whitelist && topics.length > 0 ? [issue('topics', "topics and whitelist cannot be combined under groupProtocol 'consumer': the broker subscribes by names or by one regex")] : []),
+  ];
+};
+
 const config = struct<ConsumerGroupConfig>(
   {
     brokers: required(listOf(broker, true)),
     clientId: withDefault(D.clientId, text()),
     groupId: required(text(249)),
+    groupProtocol: withDefault(D.groupProtocol, oneOf(['classic', 'consumer'] as const)),
+    groupRemoteAssignor: optional(oneOf(['uniform', 'range'] as const)),
     topics: withDefault(D.topics, listOf(kafkaName)),
     whitelist: optional(pattern),
     blacklist: optional(pattern),
@@ -257,6 +276,7 @@ const config = struct<ConsumerGroupConfig>(
     rule(['topics', 'whitelist'], ({ topics, whitelist }) =>
       topics.length > 0 || whitelist !== undefined ? [] : [issue('topics', 'topics must not be empty when no whitelist is given')],
     ),
+    rule(['groupProtocol', 'topics', 'whitelist', 'blacklist', 'groupRemoteAssignor'], consumerProtocolRules),
     rule(['consumer', 'retry'], ({ consumer: { fetch }, retry: { requestTimeout } }) =>
       fetch.maxWait < requestTimeout
         ? []
@@ -274,5 +294,26 @@ const config = struct<ConsumerGroupConfig>(
  * Validates `input` and reads it over `CONFIG_DEFAULTS`: Right(the full, frozen config) or Left(every issue,
  * each naming its field's path). Pure; neither the input nor the defaults are touched.
  */
-export const validateConfig = (input: ConsumerGroupConfigInput): E.Either<readonly ConfigIssue[], ConsumerGroupConfig> =>
-  config(input, '');
+export const validateConfig = (input: ConsumerGroupConfigInput): E.Either<readonly ConfigIssue[], ConsumerGroupConfig> => {
+  const validated = config(input, '');
+  const classicOnly = classicOnlySettings(input);
+  if (classicOnly.length === 0) return validated;
+  return E.left([...(E.isLeft(validated) ? validated.left : []), ...classicOnly]);
+};
+
+/**
+ * Like the Java client, settings the consumer protocol moves to the broker are refused when set explicitly:
+ * session timeout and heartbeat interval are the group's (group.consumer.* broker configs), assignment is the
+ * broker's (groupRemoteAssignor).
+ */
+const classicOnlySettings = (input: ConsumerGroupConfigInput): ConfigIssue[] => {
+  if (!isPlainObject(input) || input.groupProtocol !== 'consumer') return [];
+  const g = isPlainObject(input.group) ? input.group : undefined;
+  const set: [unknown, string, string][] = [
+    [g?.session?.timeout, 'group.session.timeout', 'the broker sets it (group.consumer.session.timeout.ms)'],
+    [g?.heartbeat?.interval, 'group.heartbeat.interval', 'the broker sets it (group.consumer.heartbeat.interval.ms)'],
+    [g?.partitionStrategy, 'group.partitionStrategy', 'assignment is server-side (groupRemoteAssignor)'],
+    [g?.userData, 'group.userData', 'there is no client-side assignor to read it'],
+  ];
+  return set.filter(([value]) => value !== undefined).map(([, path, why]) => issue(path, `${path} is not supported under groupProtocol 'consumer': ${why}`));
+};

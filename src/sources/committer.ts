@@ -10,6 +10,8 @@ export interface CommitIdentity {
   readonly memberId: string;
   readonly generationId: number;
   readonly groupInstanceId?: string;
+  /** 'consumer': commits carry the member epoch, on OffsetCommit v9. */
+  readonly groupProtocol?: 'classic' | 'consumer';
 }
 
 export interface CommitterOptions {
@@ -25,7 +27,7 @@ export interface CommitterOptions {
 }
 
 /** The membership is gone: these marks can never be committed by this member. */
-const FENCED = ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID'] as const;
+const FENCED = ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID', 'FENCED_MEMBER_EPOCH'] as const;
 const COORDINATOR_MOVED = ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS'] as const;
 
 /**
@@ -109,6 +111,7 @@ export class Committer {
           memberId: who.memberId,
           generationId: who.generationId,
           groupInstanceId: who.groupInstanceId,
+          groupProtocol: who.groupProtocol,
           offsets: pending.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset, metadata: c.metadata })),
         }),
       ),

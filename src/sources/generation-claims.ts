@@ -1,6 +1,6 @@
 import { AsyncSubject, EMPTY, ignoreElements, Observable, of, SchedulerLike, Subject, Subscription, throwError, timeout } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import { KafkaClientError } from '../errors';
+import { KafkaClientError, type ErrorContext } from '../errors';
 import { type Assignment, diffAssignments, partitionsOf } from '../protocol/assignment';
 import type { GenerationInfo } from '../protocol/group-machine-steps';
 
@@ -14,6 +14,10 @@ export interface Generation extends GenerationInfo {
   /** Emits once (then completes) when the claim on this partition ends (revoked or lost); at once if not held. */
   ended$(topic: string, partition: number): Observable<void>;
 }
+
+/** The revocation outlived the rebalance timeout: the member goes on (rejoins) without waiting longer. */
+export const revokeTimeout = (timeoutMs: number, context: ErrorContext): KafkaClientError =>
+  new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `onRevoke did not complete within the rebalance timeout (${timeoutMs} ms); rejoining`, context });
 
 const claimKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 

@@ -1,14 +1,14 @@
 import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import { KafkaClientError, toKafkaClientError, type ErrorContext } from '../errors';
+import { KafkaClientError, toKafkaClientError } from '../errors';
 import { needsTopicList, resolveTopics, type TopicSubscription } from '../protocol/subscription';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
 import type { Assignment } from '../protocol/assignment';
 import { cooperativeGroupReducer } from '../protocol/cooperative-group-machine';
-import { GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
+import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
 import { type AssignmentStrategy, type MemberSubscription, type PartitionCounts } from '../strategies';
 import type { Transport } from '../transport';
-import { GenerationClaims, type Generation } from './generation-claims';
+import { GenerationClaims, revokeTimeout, type Generation } from './generation-claims';
 
 export type { Generation } from './generation-claims';
 
@@ -34,6 +34,14 @@ export interface MembershipOptions {
   readonly scheduler?: SchedulerLike;
   /** Eager (every rebalance revokes all) or cooperative (KIP-429: only what moves); see `rebalanceProtocolOf`. */
   readonly rebalanceProtocol?: RebalanceProtocol;
+  /** 'consumer': the consumer group protocol (KIP-848; `startConsumerMembership`), else the classic one. */
+  readonly groupProtocol?: 'classic' | 'consumer';
+  /** Consumer protocol: the server-side assignor to ask for (the broker's default when undefined). */
+  readonly remoteAssignor?: string;
+  /** Consumer protocol: the rack id sent to the coordinator (rack-aware assignors). */
+  readonly rackId?: string;
+  /** Consumer protocol: makes this member's id (default: a random UUID), kept for the member's whole life. */
+  readonly memberId?: () => string;
   /**
    * Runs when partitions of the current generation are revoked (drain and commit) or lost (`fenced`: nothing is
    * committed); the rejoin waits for it, bounded by the rebalance timeout.
@@ -50,10 +58,20 @@ export interface MembershipHandle {
   stop(): Observable<void>;
   /** Revokes and rejoins (e.g. the subscription changed). */
   rejoin(): void;
-  readonly state: () => GroupState;
+  readonly state: () => MembershipState;
 }
 
-interface Observer {
+/** What the rest of a session reads of the membership: who it is, the epoch its commits carry, where its coordinator is. */
+export interface MembershipState {
+  readonly memberId: string;
+  /** The classic generation id, or the consumer protocol's member epoch. */
+  readonly generationId: number;
+  readonly coordinator: number | undefined;
+  readonly generation: GenerationInfo | undefined;
+  readonly groupProtocol: 'classic' | 'consumer';
+}
+
+export interface MembershipObserver {
   next(g: Generation): void;
   error(e: KafkaClientError): void;
   complete(): void;
@@ -86,12 +104,8 @@ const partitionCounts = (
 const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
   Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
 
-/** The revocation outlived the rebalance timeout: the member goes on (rejoins) without waiting longer. */
-export const revokeTimeout = (timeoutMs: number, context: ErrorContext): KafkaClientError =>
-  new KafkaClientError({ tag: 'RequestTimeout', retriable: true, message: `onRevoke did not complete within the rebalance timeout (${timeoutMs} ms); rejoining`, context });
-
 /** Starts the membership protocol for one member; generations go to `observer`. */
-export const startMembership = (options: MembershipOptions, observer: Observer): MembershipHandle => {
+export const startMembership = (options: MembershipOptions, observer: MembershipObserver): MembershipHandle => {
   const scheduler = options.scheduler ?? asyncScheduler;
   const { transport, groupId } = options;
   const notifications = options.notifications;
@@ -330,7 +344,7 @@ export const startMembership = (options: MembershipOptions, observer: Observer):
         return s;
       }),
     rejoin: () => dispatch({ type: 'RejoinRequested' }),
-    state: () => state,
+    state: () => ({ memberId: state.memberId, generationId: state.generationId, coordinator: state.coordinator, generation: state.generation, groupProtocol: 'classic' }),
   };
 };
 

@@ -8,6 +8,7 @@ import { OffsetLedger, type MarkResult } from '../protocol/offset-ledger';
 import { LATEST_TIMESTAMP, type Transport } from '../transport';
 import { Committer } from './committer';
 import { Fetcher, type PartitionSink } from './fetcher';
+import { startConsumerMembership } from './consumer-membership';
 import { Generation, GroupNotification, MembershipHandle, MembershipOptions, startMembership } from './group-membership';
 import { partitionKey, startPositions } from './start-positions';
 
@@ -97,13 +98,14 @@ export class GroupSession {
       ledger: this.ledger,
       identity: () => {
         const s = this.membership.state();
-        return s.generation ? { memberId: s.memberId, generationId: s.generationId, groupInstanceId: settings.membership.instanceId } : undefined;
+        return s.generation ? { memberId: s.memberId, generationId: s.generationId, groupInstanceId: settings.membership.instanceId, groupProtocol: s.groupProtocol } : undefined;
       },
       retry: { max: settings.commitRetryMax, initialBackoffMs: retry.initialBackoffMs, maxBackoffMs: retry.maxBackoffMs },
       scheduler: this.scheduler,
       onCommitted: settings.onCommitted,
     });
-    this.membership = startMembership(
+    const start = settings.membership.groupProtocol === 'consumer' ? startConsumerMembership : startMembership;
+    this.membership = start(
       { ...settings.membership, transport, scheduler: this.scheduler, notifications: settings.notifications, report: (e) => settings.errors.next(e), onRevoke: (g, partitions, fenced) => this.revoke(g, partitions, fenced) },
       {
         next: (g) => this.onGeneration(g),
