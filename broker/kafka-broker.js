@@ -120,6 +120,10 @@ function serverProperties(node, all, overrides) {
     'group.min.session.timeout.ms': 500,
     'group.consumer.min.session.timeout.ms': 500,
     'group.consumer.min.heartbeat.interval.ms': 100,
+    // Consumer-protocol groups (KIP-848) take session and heartbeat from the broker: the same pace as the classic
+    // groups of the tests and benchmarks (the broker defaults are 45 s and 5 s), for ours and Java's alike.
+    'group.consumer.heartbeat.interval.ms': 500,
+    'group.consumer.session.timeout.ms': 10000,
     'log.segment.bytes': 64 * 1024 * 1024,
     'delete.topic.enable': true,
     ...overrides,
