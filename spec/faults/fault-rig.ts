@@ -44,9 +44,12 @@ interface FaultWindow {
   recoveredAt: number;
 }
 
-/** How the members rebalance: eager (range), or cooperative (cooperative-sticky, KIP-429). */
-export type FaultProtocol = 'eager' | 'cooperative';
-export const STRATEGY_OF: Readonly<Record<FaultProtocol, string>> = { eager: 'range', cooperative: 'cooperative-sticky' };
+/**
+ * How the members rebalance: eager (range), cooperative (cooperative-sticky, KIP-429), or the consumer group
+ * protocol (KIP-848: the coordinator assigns; session and heartbeat are the broker's).
+ */
+export type FaultProtocol = 'eager' | 'cooperative' | 'consumer';
+export const STRATEGY_OF: Readonly<Record<FaultProtocol, string | undefined>> = { eager: 'range', cooperative: 'cooperative-sticky', consumer: undefined };
 
 export interface ScenarioResult {
   readonly scenario: string;
@@ -198,7 +201,7 @@ export class FaultRig {
   /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
   startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number; metadataRefreshMs?: number } = {}): MemberProcess {
     const out = path.join(this.dir, `${name}.jsonl`);
-    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, strategy: STRATEGY_OF[this.protocol], sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
+    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, strategy: STRATEGY_OF[this.protocol], groupProtocol: this.protocol === 'consumer' ? 'consumer' : 'classic', sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
     const child = fork(MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);

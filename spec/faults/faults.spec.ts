@@ -14,7 +14,7 @@ import { FaultRig, runDir, until, type FaultProtocol, type MemberLine, type Scen
  * FAULTS_SCENARIOS (comma-separated scenario names) runs a subset; the others are reported as not run.
  */
 const only = process.env.FAULTS_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
-const PROTOCOLS: readonly FaultProtocol[] = ['eager', 'cooperative'];
+const PROTOCOLS: readonly FaultProtocol[] = ['eager', 'cooperative', 'consumer'];
 const protocols = process.env.FAULTS_PROTOCOLS?.split(',').map((s) => s.trim()).filter((p): p is FaultProtocol => (PROTOCOLS as readonly string[]).includes(p)) ?? PROTOCOLS;
 let failed = false;
 /** Every scenario runs once per rebalance protocol. */
@@ -33,7 +33,8 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
   beforeAll(async () => {
     // Members run the built library: `npm run build` (npm test and npm run test:faults do) before this project.
     if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
-    cluster = await startCluster({ nodes: 3, overrides: { 'min.insync.replicas': 2, 'leader.imbalance.check.interval.seconds': 5 } });
+    // Consumer-protocol groups get the classic members' 6 s session.
+    cluster = await startCluster({ nodes: 3, overrides: { 'min.insync.replicas': 2, 'leader.imbalance.check.interval.seconds': 5, 'group.consumer.session.timeout.ms': 6000 } });
   }, 240_000);
 
   afterAll(async () => {

@@ -11,7 +11,7 @@
  *   {"k":"fatal",…} / {"k":"closed","t":…}                                  messages$ failed / clean close done
  *
  * SIGTERM: group.close() (drain, commit, leave), then exit 0. Settings come as JSON in the RXK_MEMBER env var:
- * { brokers, groupId, topic, out, member, strategy, sessionTimeoutMs, workMs, metadataRefreshMs?, proxyPorts? } where proxyPorts maps a broker
+ * { brokers, groupId, topic, out, member, strategy, groupProtocol, sessionTimeoutMs, workMs, metadataRefreshMs?, proxyPorts? } where proxyPorts maps a broker
  * port to a loopback proxy port (every socket of this member then goes through the test's TcpProxy).
  */
 const fs = require('node:fs');
@@ -22,7 +22,7 @@ const dist = path.join(__dirname, '..', '..', 'dist');
 const { consumerGroup } = require(path.join(dist, 'index.js'));
 const { createKafkajsTransport } = require(path.join(dist, 'transport', 'kafkajs', 'index.js'));
 
-/** @type {{ brokers: string[], groupId: string, topic: string, out: string, member: string, strategy?: 'range' | 'cooperative-sticky', sessionTimeoutMs: number, workMs: number, metadataRefreshMs?: number, proxyPorts?: Record<string, number> }} */
+/** @type {{ brokers: string[], groupId: string, topic: string, out: string, member: string, strategy?: 'range' | 'cooperative-sticky', groupProtocol?: 'classic' | 'consumer', sessionTimeoutMs: number, workMs: number, metadataRefreshMs?: number, proxyPorts?: Record<string, number> }} */
 const settings = JSON.parse(process.env.RXK_MEMBER || '{}');
 const fd = fs.openSync(settings.out, 'a');
 /** @param {Record<string, unknown>} line */
@@ -48,7 +48,12 @@ const group = consumerGroup(
     clientId: settings.member,
     topics: [settings.topic],
     retry: { max: 30, initialBackoff: 100, maxBackoff: 1000, requestTimeout: 5000, connectionTimeout: 2000 },
-    group: { partitionStrategy: [settings.strategy ?? 'range'], session: { timeout: settings.sessionTimeoutMs }, heartbeat: { interval: 500 }, rebalance: { timeout: 20000, drainTimeout: 5000 }, topics: { refreshInterval: settings.metadataRefreshMs ?? 1000 } },
+    groupProtocol: settings.groupProtocol ?? 'classic',
+    // Under the consumer protocol the broker sets session and heartbeat (the fault cluster: 6 s and 500 ms), and assigns.
+    group:
+      settings.groupProtocol === 'consumer'
+        ? { rebalance: { timeout: 20000, drainTimeout: 5000 }, topics: { refreshInterval: settings.metadataRefreshMs ?? 1000 } }
+        : { partitionStrategy: [settings.strategy ?? 'range'], session: { timeout: settings.sessionTimeoutMs }, heartbeat: { interval: 500 }, rebalance: { timeout: 20000, drainTimeout: 5000 }, topics: { refreshInterval: settings.metadataRefreshMs ?? 1000 } },
     consumer: { offsets: { initial: 'oldest', commitInterval: 300 }, fetch: { maxWait: 200 } },
   },
   socketFactory
