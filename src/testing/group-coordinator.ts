@@ -2,6 +2,8 @@ import * as E from 'fp-ts/Either';
 import type { SchedulerLike } from 'rxjs';
 import { protocolError, protocolErrorFromNumber, type KafkaClientError } from '../errors';
 import type {
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponse,
   HeartbeatRequest,
   JoinGroupRequest,
   JoinGroupResponse,
@@ -15,6 +17,7 @@ import type {
 } from '../transport/port';
 import { ClassicGroup, type ClassicGroupState, type GroupCoordinatorConfig } from './classic-group';
 import type { GroupSnapshot } from './classic-member';
+import { ConsumerProtocolGroup, type ConsumerProtocolGroupEnv } from './consumer-protocol-group';
 import type { Reply } from './reply';
 
 /** One member, as DescribeGroups would show it. */
@@ -54,6 +57,8 @@ export interface CommittedOffset {
 export interface GroupCoordinatorEnv {
   readonly scheduler: SchedulerLike;
   readonly config: GroupCoordinatorConfig;
+  /** What consumer-protocol groups (KIP-848) read of the cluster: topics, ids, the broker's session and heartbeat. */
+  readonly consumerProtocol: Omit<ConsumerProtocolGroupEnv, 'scheduler'>;
   /** The cluster's node ids, ascending. */
   nodeIds(): readonly number[];
   hasPartition(topic: string, partition: number): boolean;
@@ -76,6 +81,8 @@ const javaHash = (s: string): number => {
  */
 export class GroupCoordinator {
   private readonly groups = new Map<string, ClassicGroup>();
+  /** Consumer-protocol groups: their state survives a coordinator move, as it does in `__consumer_offsets`. */
+  private readonly consumerGroups = new Map<string, ConsumerProtocolGroup>();
   private readonly snapshots = new Map<string, GroupSnapshot>();
   private readonly placement = new Map<string, number>();
   private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
@@ -132,6 +139,30 @@ export class GroupCoordinator {
     reply(E.left(protocolError('UNKNOWN_MEMBER_ID', { group: req.groupId, member: req.memberId, api: 'Heartbeat' })));
   }
 
+  /** ConsumerGroupHeartbeat: a group id a classic group holds answers GROUP_ID_NOT_FOUND (no online migration here). */
+  consumerGroupHeartbeat(req: ConsumerGroupHeartbeatRequest, clientId: string, reply: Reply<ConsumerGroupHeartbeatResponse>): void {
+    const routed = this.route(req.groupId, req.coordinator, 'ConsumerGroupHeartbeat');
+    if (routed) return reply(E.left(routed));
+    const classic = this.groups.get(req.groupId);
+    if (classic && classic.state !== 'Empty') return reply(E.left(protocolError('GROUP_ID_NOT_FOUND', { group: req.groupId, api: 'ConsumerGroupHeartbeat' })));
+    let group = this.consumerGroups.get(req.groupId);
+    if (!group) {
+      group = new ConsumerProtocolGroup(req.groupId, { scheduler: this.env.scheduler, ...this.env.consumerProtocol });
+      this.consumerGroups.set(req.groupId, group);
+    }
+    group.heartbeat(req, clientId, reply);
+  }
+
+  /** The consumer-protocol group with this id, if any (for tests that look inside). */
+  consumerGroup(groupId: string): ConsumerProtocolGroup | undefined {
+    return this.consumerGroups.get(groupId);
+  }
+
+  /** Topics changed: consumer-protocol groups recompute their targets (the coordinator watches metadata). */
+  metadataChanged(): void {
+    for (const g of this.consumerGroups.values()) g.metadataChanged();
+  }
+
   leaveGroup(req: LeaveGroupRequest, reply: Reply<void>): void {
     const routed = this.route(req.groupId, req.coordinator, 'LeaveGroup');
     if (routed) return reply(E.left(routed));
@@ -151,6 +182,14 @@ export class GroupCoordinator {
       reply(E.right(req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, error: error.withContext({ topic: o.topic, partition: o.partition }) }))));
     const routed = this.route(req.groupId, req.coordinator, 'OffsetCommit');
     if (routed) return all(routed.withContext(context));
+    const modern = this.consumerGroups.get(req.groupId);
+    if (modern) {
+      // As the broker: members of the consumer protocol must commit with OffsetCommit v9+, carrying their epoch.
+      if (req.groupProtocol !== 'consumer') return all(protocolError('UNSUPPORTED_VERSION', context));
+      const stale = modern.validateCommit(req.memberId, req.generationId);
+      if (stale) return all(protocolError(stale, context));
+      return this.store(req, context, reply);
+    }
     let group = this.groups.get(req.groupId);
     if (!group) {
       // No group: a simple consumer's commit (generation -1) creates an Empty one; any other is from a dead generation.
@@ -159,6 +198,10 @@ export class GroupCoordinator {
     }
     const invalid = group.validateCommit(req.memberId, req.groupInstanceId, req.generationId);
     if (invalid) return all(protocolError(invalid, context));
+    this.store(req, context, reply);
+  }
+
+  private store(req: OffsetCommitRequest, context: { group: string; member: string; generation: number; api: string }, reply: Reply<readonly PartitionResult[]>): void {
     const stored = this.offsets.get(req.groupId) ?? new Map<string, CommittedOffset>();
     this.offsets.set(req.groupId, stored);
     reply(

@@ -30,6 +30,11 @@ export interface InMemoryClusterOptions {
   readonly latencyMs?: number;
   /** Group coordinator settings; defaults in {@link DEFAULT_GROUP_COORDINATOR_CONFIG}. */
   readonly group?: Partial<GroupCoordinatorConfig>;
+  /**
+   * Consumer-protocol groups (KIP-848): the broker's `group.consumer.heartbeat.interval.ms` and
+   * `group.consumer.session.timeout.ms`. Defaults: Kafka's, 5 s and 45 s.
+   */
+  readonly consumerGroup?: { readonly heartbeatIntervalMs?: number; readonly sessionTimeoutMs?: number };
 }
 
 /** Where one produced batch landed. */
@@ -49,6 +54,8 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
 };
 
 interface Topic {
+  /** Its topic id (Java's Uuid form); a topic created again under the same name gets a new one. */
+  readonly id: string;
   readonly partitions: PartitionLog[];
   readonly replicationFactor: number;
   /** Round-robin position for records without a key. */
@@ -56,6 +63,14 @@ interface Topic {
 }
 
 const VALID_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** The n-th topic's id: 16 bytes, deterministic, never the zero id. */
+const topicIdOf = (n: number): string => {
+  const b = Buffer.alloc(16);
+  b.writeUInt32BE(0x72786b63, 0);
+  b.writeUInt32BE(n, 12);
+  return b.toString('base64url');
+};
 
 /**
  * An in-memory Kafka cluster for tests: brokers, topics whose partitions are logs of record batches, movable
@@ -76,6 +91,7 @@ export class InMemoryCluster implements FaultControls {
   readonly scheduler: SchedulerLike;
   private readonly nodes: readonly number[];
   private readonly topicsByName = new Map<string, Topic>();
+  private topicSeq = 0;
   private readonly faults = new FaultInjector();
   private readonly groups: GroupCoordinator;
   private readonly transports = new Set<InMemoryTransport>();
@@ -93,6 +109,13 @@ export class InMemoryCluster implements FaultControls {
       config: { ...DEFAULT_GROUP_COORDINATOR_CONFIG, ...options.group },
       nodeIds: () => this.nodes,
       hasPartition: (topic, partition) => this.log(topic, partition) !== undefined,
+      consumerProtocol: {
+        heartbeatIntervalMs: options.consumerGroup?.heartbeatIntervalMs ?? 5000,
+        sessionTimeoutMs: options.consumerGroup?.sessionTimeoutMs ?? 45000,
+        partitionCounts: () => Object.fromEntries([...this.topicsByName].map(([name, t]) => [name, t.partitions.length])),
+        topicId: (topic) => this.topicsByName.get(topic)?.id,
+        topicName: (id) => [...this.topicsByName].find(([, t]) => t.id === id)?.[0],
+      },
     });
     const logs: LogView = { log: (t, p) => this.log(t, p), onChange: (l) => this.onChange(l) };
     this.backend = {
@@ -129,7 +152,7 @@ export class InMemoryCluster implements FaultControls {
     if (this.topicsByName.has(topic)) throw protocolError('TOPIC_ALREADY_EXISTS', { topic });
     if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`Invalid partition count ${partitions}`);
     const replicationFactor = Math.min(options.replicationFactor ?? 1, this.nodes.length);
-    this.topicsByName.set(topic, { partitions: [], replicationFactor, nextPartition: 0 });
+    this.topicsByName.set(topic, { id: topicIdOf(++this.topicSeq), partitions: [], replicationFactor, nextPartition: 0 });
     return this.addPartitions(topic, partitions);
   }
 
@@ -281,6 +304,7 @@ export class InMemoryCluster implements FaultControls {
         if (!t) return { topic, partitions: [], error: protocolError('UNKNOWN_TOPIC_OR_PARTITION', { topic, api: 'Metadata' }) };
         return {
           topic,
+          ...(request.topicIds ? { topicId: t.id } : {}),
           partitions: t.partitions.map((log, partition) => ({ partition, leader: log.leader, replicas: log.replicas, isr: log.replicas })),
         };
       }),
@@ -333,6 +357,7 @@ export class InMemoryCluster implements FaultControls {
   }
 
   private changed(): this {
+    this.groups.metadataChanged();
     for (const listener of [...this.listeners]) listener();
     return this;
   }

@@ -4,6 +4,8 @@ import { KafkaClientError, protocolError, type ErrorContext } from '../errors';
 import type {
   BrokerAddress,
   ClusterMetadata,
+  ConsumerGroupHeartbeatRequest,
+  ConsumerGroupHeartbeatResponse,
   FetchPartition,
   FetchRequest,
   FindCoordinatorRequest,
@@ -113,6 +115,11 @@ export class InMemoryTransport implements Transport, FaultControls {
   heartbeat(request: HeartbeatRequest): Observable<void> {
     const context = { group: request.groupId, member: request.memberId, generation: request.generationId, api: 'Heartbeat' };
     return this.request('heartbeat', request.coordinator, context, (reply) => this.backend.groups.heartbeat(request, reply));
+  }
+
+  consumerGroupHeartbeat(request: ConsumerGroupHeartbeatRequest): Observable<ConsumerGroupHeartbeatResponse> {
+    const context = { group: request.groupId, member: request.memberId, generation: request.memberEpoch, api: 'ConsumerGroupHeartbeat' };
+    return this.request('consumerGroupHeartbeat', request.coordinator, context, (reply) => this.backend.groups.consumerGroupHeartbeat(request, this.clientId, reply));
   }
 
   leaveGroup(request: LeaveGroupRequest): Observable<void> {

@@ -7,6 +7,7 @@ import type { Transport } from './port';
  */
 export const overriding = (t: Transport, overrides: Partial<Transport>): Transport => {
   const decompress = overrides.decompress ?? t.decompress?.bind(t);
+  const consumerGroupHeartbeat = overrides.consumerGroupHeartbeat ?? t.consumerGroupHeartbeat?.bind(t);
   return {
     metadata: overrides.metadata ?? ((r) => t.metadata(r)),
     findCoordinator: overrides.findCoordinator ?? ((r) => t.findCoordinator(r)),
@@ -20,6 +21,7 @@ export const overriding = (t: Transport, overrides: Partial<Transport>): Transpo
     fetch: overrides.fetch ?? ((r) => t.fetch(r)),
     close: overrides.close ?? (() => t.close()),
     ...(decompress ? { decompress } : {}),
+    ...(consumerGroupHeartbeat ? { consumerGroupHeartbeat } : {}),
   };
 };
 
