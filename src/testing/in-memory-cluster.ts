@@ -18,6 +18,7 @@ import { GroupCoordinator, type GroupDescription, type GroupMemberDescription } 
 import { InMemoryTransport, type BrokerBackend, type InMemoryTransportOptions } from './in-memory-transport';
 import { partitionForKey } from './murmur2';
 import { PartitionLog } from './partition-log';
+import type { ConsumerProtocolMemberDescription } from './consumer-protocol-group';
 
 export interface InMemoryClusterOptions {
   /** How many brokers (node ids 0..n-1), or their node ids. Default 1. */
@@ -35,6 +36,14 @@ export interface InMemoryClusterOptions {
    * `group.consumer.session.timeout.ms`. Defaults: Kafka's, 5 s and 45 s.
    */
   readonly consumerGroup?: { readonly heartbeatIntervalMs?: number; readonly sessionTimeoutMs?: number };
+}
+
+export interface ConsumerGroupDescription {
+  readonly groupId: string;
+  readonly state: 'Empty' | 'Stable' | 'Reconciling';
+  readonly groupEpoch: number;
+  readonly assignor: string;
+  readonly members: readonly ConsumerProtocolMemberDescription[];
 }
 
 /** Where one produced batch landed. */
@@ -240,6 +249,15 @@ export class InMemoryCluster implements FaultControls {
 
   describeGroup(groupId: string): GroupDescription {
     return this.groups.describe(groupId);
+  }
+
+  /**
+   * A consumer-protocol group (KIP-848) as its coordinator sees it: state, group epoch, assignor, and per member its
+   * epoch, what it is assigned now and its target. Undefined for a group that never heartbeated.
+   */
+  describeConsumerGroup(groupId: string): ConsumerGroupDescription | undefined {
+    const g = this.groups.consumerGroup(groupId);
+    return g && { groupId, state: g.state, groupEpoch: g.groupEpoch, assignor: g.assignorName, members: g.describeMembers() };
   }
 
   groupState(groupId: string): ClassicGroupState {

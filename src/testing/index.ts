@@ -4,7 +4,8 @@
  * in virtual time under `TestScheduler.run`.
  */
 export { InMemoryCluster, DEFAULT_GROUP_COORDINATOR_CONFIG } from './in-memory-cluster';
-export type { InMemoryClusterOptions, ProducedBatch } from './in-memory-cluster';
+export type { ConsumerGroupDescription, InMemoryClusterOptions, ProducedBatch } from './in-memory-cluster';
+export type { ConsumerProtocolMemberDescription } from './consumer-protocol-group';
 export { InMemoryTransport } from './in-memory-transport';
 export type { InMemoryTransportOptions } from './in-memory-transport';
 export type { ApiName, FaultControls, InjectedError } from './fault-injection';

@@ -62,10 +62,10 @@ describe('consumer group protocol (in-memory cluster, virtual time)', () => {
       join(10_000, 40_000);
       for (let t = 0; t < 40_000; t += 50) {
         ts.schedule(() => {
-          const group = cluster.groups.consumerGroup('g');
+          const group = cluster.describeConsumerGroup('g');
           const owners = new Map<number, number>();
-          for (const m of group?.describeMembers() ?? []) for (const p of m.assigned['t'] ?? []) owners.set(p, (owners.get(p) ?? 0) + 1);
-          samples.push({ at: ts.now(), overlaps: [...owners].filter(([, n]) => n > 1).map(([p]) => `t-${p}`), state: group?.state, counts: (group?.describeMembers() ?? []).map((m) => m.assigned['t']?.length ?? 0).sort() });
+          for (const m of group?.members ?? []) for (const p of m.assigned['t'] ?? []) owners.set(p, (owners.get(p) ?? 0) + 1);
+          samples.push({ at: ts.now(), overlaps: [...owners].filter(([, n]) => n > 1).map(([p]) => `t-${p}`), state: group?.state, counts: (group?.members ?? []).map((m) => m.assigned['t']?.length ?? 0).sort() });
         }, t);
       }
       for (let t = 0; t < 30_000; t += 100) {
@@ -135,6 +135,6 @@ describe('consumer group protocol (in-memory cluster, virtual time)', () => {
     // Settled long after c's join, before anyone leaves: three members, two partitions each.
     const settled = samples.find((x) => x.at === 30_000);
     expect(settled).toMatchObject({ state: 'Stable', counts: [2, 2, 2] });
-    expect(cluster.groups.consumerGroup('g')?.state).toBe('Empty');
+    expect(cluster.describeConsumerGroup('g')?.state).toBe('Empty');
   });
 });
