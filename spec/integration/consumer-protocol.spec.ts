@@ -1,5 +1,5 @@
 import { firstValueFrom, lastValueFrom, ReplaySubject, Subscription } from 'rxjs';
-import { filter, tap } from 'rxjs/operators';
+import { filter, skip, tap } from 'rxjs/operators';
 import { consumerGroup, markOffsets, type ConsumerGroup, type Generation, type KafkaMessage } from '../../src';
 import { partitionsOf } from '../../src/protocol/assignment';
 import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
@@ -129,5 +129,77 @@ describe('groupProtocol consumer on a real broker', () => {
     const g = await m.latest((x) => count(x) === 3);
     expect(Object.keys(g.current).sort()).toEqual([`${prefix}-a`, `${prefix}-b`]);
     await tally.until((t) => t.processed >= 3);
+  });
+});
+
+describe('a classic group upgraded to the consumer protocol member by member (the broker\'s online migration)', () => {
+  let kit: AdminKit;
+  const groups: ConsumerGroup[] = [];
+  const subs: Subscription[] = [];
+  beforeAll(() => (kit = createAdminKit(brokers())));
+  afterEach(async () => {
+    subs.splice(0).forEach((s) => s.unsubscribe());
+    await Promise.all(groups.splice(0).map((g) => lastValueFrom(g.close(), { defaultValue: undefined })));
+  });
+  afterAll(() => kit.close());
+
+  it.each(['range', 'cooperative-sticky'] as const)('from %s: every offset consumed, none twice, the group ends on the consumer protocol', async (strategy) => {
+    const topic = uniqueName('mig');
+    const groupId = uniqueName('mig-group');
+    await kit.createTopic(topic, 4);
+    const tally = new OffsetTally();
+    const start = (protocol: 'classic' | 'consumer') => {
+      const g = consumerGroup({
+        brokers: brokers(),
+        groupId,
+        topics: [topic],
+        groupProtocol: protocol,
+        group:
+          protocol === 'classic'
+            ? { partitionStrategy: [strategy], session: { timeout: 6000 }, heartbeat: { interval: 500 }, rebalance: { timeout: 15000, drainTimeout: 5000 } }
+            : { rebalance: { timeout: 15000, drainTimeout: 5000 } },
+        consumer: { offsets: { initial: 'oldest', commitInterval: 200 } },
+      });
+      groups.push(g);
+      const generations = new ReplaySubject<Generation>();
+      const seen: Generation[] = [];
+      const s = [g.generations$.subscribe(generations), generations.subscribe((x) => seen.push(x)), g.messages$.pipe(tap((m: KafkaMessage) => tally.add(m)), markOffsets(g)).subscribe({ error: (e: unknown) => generations.error(e) })];
+      subs.push(...s);
+      return {
+        g,
+        seen,
+        latest: (test: (x: Generation) => boolean) => firstValueFrom(generations.pipe(filter(test))),
+        /** The first generation after the `n` already seen that passes `test`. */
+        after: (n: number, test: (x: Generation) => boolean) => firstValueFrom(generations.pipe(skip(n), filter(test))),
+      };
+    };
+    let produced = 0;
+    const produce = async (n: number) => {
+      await kit.produce(topic, Array.from({ length: n }, (_, i) => ({ value: `v${produced + i}`, partition: (produced + i) % 4 })));
+      produced += n;
+    };
+    const a = start('classic');
+    const b = start('classic');
+    await Promise.all([a.latest((x) => count(x) === 2), b.latest((x) => count(x) === 2)]);
+    await produce(400);
+    await tally.until((t) => t.unique === produced);
+    // A restarts on the consumer protocol: the broker converts the group, B stays a classic member of it.
+    await lastValueFrom(a.g.close(), { defaultValue: undefined });
+    const a2 = start('consumer');
+    await a2.latest((x) => count(x) > 0 && x.rebalanceProtocol === 'consumer');
+    await produce(400);
+    await tally.until((t) => t.unique === produced);
+    // Then B: the group is all consumer protocol.
+    await lastValueFrom(b.g.close(), { defaultValue: undefined });
+    const before = a2.seen.length;
+    const b2 = start('consumer');
+    // A gives two up to B.
+    const [ga, gb] = await Promise.all([a2.after(before, (x) => count(x) === 2), b2.latest((x) => count(x) === 2)]);
+    expect([ga.rebalanceProtocol, gb.rebalanceProtocol]).toEqual(['consumer', 'consumer']);
+    expect([...partitionsOf(ga.current), ...partitionsOf(gb.current)].map((p) => p.partition).sort()).toEqual([0, 1, 2, 3]);
+    await produce(400);
+    await tally.until((t) => t.unique === produced);
+    expect(tally.unique).toBe(1200);
+    expect(tally.duplicates).toBe(0);
   });
 });
