@@ -41,7 +41,9 @@ const main = async (): Promise<number> => {
       topics: cmd.topics,
       ...(cmd.whitelist ? { whitelist: cmd.whitelist } : {}),
       ...(cmd.blacklist ? { blacklist: cmd.blacklist } : {}),
-      group: { partitionStrategy: [cmd.strategy] },
+      ...(cmd.groupProtocol === 'consumer'
+        ? { groupProtocol: 'consumer' as const, ...(cmd.remoteAssignor ? { groupRemoteAssignor: cmd.remoteAssignor } : {}) }
+        : { group: { partitionStrategy: [cmd.strategy] } }),
       consumer: { offsets: { initial: cmd.offset } },
       ...security.right,
     });

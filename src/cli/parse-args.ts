@@ -10,6 +10,9 @@ export interface ConsumeCommand {
   readonly blacklist?: string;
   readonly offset: 'oldest' | 'newest';
   readonly strategy: 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky';
+  /** `--group-protocol consumer`: KIP-848, the broker assigns (`--remote-assignor`); `--strategy` does not apply. */
+  readonly groupProtocol: 'classic' | 'consumer';
+  readonly remoteAssignor?: 'uniform' | 'range';
   readonly format: 'text' | 'json';
   readonly verbose: boolean;
   /** TLS, when asked for (`--tls`, or implied by `--ca`/`--cert`/`--key`): file paths, read by the CLI at start. */
@@ -40,6 +43,7 @@ export const DEFAULT_TOKEN_ENV = 'KAFKA_SASL_TOKEN';
 
 export const USAGE = `usage: rx-kafka-cluster consume --brokers host:port[,host:port] --group G --topics t1[,t2]
          [--whitelist RE] [--blacklist RE] [--offset oldest|newest] [--strategy range|roundrobin|sticky|cooperative-sticky]
+         [--group-protocol classic|consumer] [--remote-assignor uniform|range]
          [--format text|json] [--verbose]
          [--tls] [--ca FILE] [--cert FILE --key FILE]
          [--sasl-mechanism plain|scram-sha-256|scram-sha-512|oauthbearer] [--sasl-username U]
@@ -52,7 +56,7 @@ export const USAGE = `usage: rx-kafka-cluster consume --brokers host:port[,host:
   1 other errors.`;
 
 const FLAGS = new Set([
-  '--brokers', '--group', '--topics', '--whitelist', '--blacklist', '--offset', '--strategy', '--format',
+  '--brokers', '--group', '--topics', '--whitelist', '--blacklist', '--offset', '--strategy', '--group-protocol', '--remote-assignor', '--format',
   '--ca', '--cert', '--key', '--sasl-mechanism', '--sasl-username', '--sasl-password-env', '--sasl-password-file', '--sasl-token-env', '--sasl-token-file',
 ]);
 /** Flags that would carry a secret on the command line: refused, and their values never echoed. */
@@ -95,6 +99,10 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
   if (brokers.length === 0) problems.push('--brokers is required (or set KAFKA_BROKERS)');
   if (!group) problems.push('--group is required');
   if (topics.length === 0 && !values.has('--whitelist')) problems.push('--topics or --whitelist is required');
+  const groupProtocol = oneOf('--group-protocol', ['classic', 'consumer'] as const, 'classic');
+  if (groupProtocol === 'consumer' && values.has('--strategy')) problems.push('--strategy applies to --group-protocol classic only (the broker assigns: --remote-assignor)');
+  if (groupProtocol === 'classic' && values.has('--remote-assignor')) problems.push('--remote-assignor applies to --group-protocol consumer only');
+  const remoteAssignor = values.has('--remote-assignor') ? oneOf('--remote-assignor', ['uniform', 'range'] as const, 'uniform') : undefined;
   const cmd: ConsumeCommand = {
     command: 'consume',
     brokers,
@@ -104,6 +112,8 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
     blacklist: values.get('--blacklist'),
     offset: oneOf('--offset', ['oldest', 'newest'] as const, 'newest'),
     strategy: oneOf('--strategy', ['range', 'roundrobin', 'sticky', 'cooperative-sticky'] as const, 'range'),
+    groupProtocol,
+    ...(remoteAssignor ? { remoteAssignor } : {}),
     format: oneOf('--format', ['text', 'json'] as const, 'text'),
     verbose,
     tls: tlsOptions(values, tlsFlag, problems),
