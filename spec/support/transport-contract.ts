@@ -2,7 +2,7 @@ import { defer, toArray, type Observable } from 'rxjs';
 import { isKafkaClientError, type KafkaClientError } from '../../src/errors';
 import { encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol';
 import { decodePartitionRecords } from '../../src/protocol/record-batch';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type JoinGroupRequest, type Transport } from '../../src/transport/port';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type ConsumerGroupHeartbeatRequest, type JoinGroupRequest, type Transport } from '../../src/transport/port';
 
 export interface ContractRecord {
   readonly key?: string;
@@ -264,6 +264,56 @@ export const describeTransportContract = (name: string, harness: ContractHarness
       const { t, base, generationId } = await stableMember('leave');
       await harness.run(t.leaveGroup(base).pipe(toArray()));
       expect((await failure(t.heartbeat({ ...base, generationId }))).code).toBe('UNKNOWN_MEMBER_ID');
+    });
+
+    /** A consumer-protocol member (KIP-848) of a fresh group, joined: its epoch, assignment and topic id. */
+    const consumerMember = async (prefix: string, partitions: number) => {
+      const topic = harness.unique(`${prefix}-t`);
+      const groupId = harness.unique(`${prefix}-g`);
+      await harness.createTopic(topic, partitions);
+      const t = harness.transport(harness.unique(`${prefix}-c`));
+      const coordinator = await coordinatorOf(t, groupId);
+      const heartbeat = (r: Partial<ConsumerGroupHeartbeatRequest> & { memberId: string; memberEpoch: number }) =>
+        defer(() => {
+          if (!t.consumerGroupHeartbeat) throw new Error(`${name} has no consumerGroupHeartbeat`);
+          return t.consumerGroupHeartbeat({ groupId, coordinator, rebalanceTimeoutMs: 10000, ...r });
+        });
+      const joined = await harness.run(heartbeat({ memberId: harness.unique('m'), memberEpoch: 0, subscribedTopicNames: [topic], ownedPartitions: [] }));
+      return { t, topic, groupId, coordinator, heartbeat, joined };
+    };
+
+    it('ConsumerGroupHeartbeat: a join (epoch 0) gets an epoch, the interval and every partition, by the topic id Metadata v12 names', async () => {
+      const { t, topic, joined } = await consumerMember('cgh', 3);
+      const md = await harness.run(t.metadata({ topics: [topic], topicIds: true }));
+      expect(joined.memberEpoch).toBeGreaterThan(0);
+      expect(joined.heartbeatIntervalMs).toBeGreaterThan(0);
+      expect(joined.assignment).toEqual([{ topicId: md.topics[0]?.topicId, partitions: [0, 1, 2] }]);
+    });
+
+    it('ConsumerGroupHeartbeat: an unchanged assignment is not resent; a wrong epoch FENCED_MEMBER_EPOCH; an unknown member UNKNOWN_MEMBER_ID; owned partitions on a join INVALID_REQUEST', async () => {
+      const { heartbeat, joined } = await consumerMember('cgh-err', 1);
+      const again = await harness.run(heartbeat({ memberId: joined.memberId, memberEpoch: joined.memberEpoch, ownedPartitions: joined.assignment }));
+      expect([again.memberEpoch, again.assignment]).toEqual([joined.memberEpoch, undefined]);
+      expect((await failure(heartbeat({ memberId: joined.memberId, memberEpoch: joined.memberEpoch + 10 }))).code).toBe('FENCED_MEMBER_EPOCH');
+      expect((await failure(heartbeat({ memberId: harness.unique('stranger'), memberEpoch: 1 }))).code).toBe('UNKNOWN_MEMBER_ID');
+      expect((await failure(heartbeat({ memberId: harness.unique('m'), memberEpoch: 0, subscribedTopicNames: ['x'], ownedPartitions: joined.assignment }))).code).toBe('INVALID_REQUEST');
+    });
+
+    it('OffsetCommit for a consumer-protocol member: v9 with its epoch commits; any other epoch STALE_MEMBER_EPOCH (as Kafka 4.4 answers)', async () => {
+      const { t, topic, groupId, coordinator, joined } = await consumerMember('cgh-commit', 1);
+      const commit = (generationId: number) =>
+        harness.run(t.offsetCommit({ groupId, coordinator, memberId: joined.memberId, generationId, groupProtocol: 'consumer', offsets: [{ topic, partition: 0, offset: 3n }] }));
+      expect((await commit(joined.memberEpoch)).map((r) => r.error?.code)).toEqual([undefined]);
+      expect((await commit(joined.memberEpoch - 1)).map((r) => r.error?.code)).toEqual(['STALE_MEMBER_EPOCH']);
+      expect((await commit(joined.memberEpoch + 1)).map((r) => r.error?.code)).toEqual(['STALE_MEMBER_EPOCH']);
+      const [fetched] = await harness.run(t.offsetFetch({ groupId, coordinator, partitions: [{ topic, partition: 0 }] }));
+      expect(fetched?.offset).toBe(3n);
+    });
+
+    it('ConsumerGroupHeartbeat with epoch -1 leaves: the member is gone', async () => {
+      const { heartbeat, joined } = await consumerMember('cgh-leave', 1);
+      expect((await harness.run(heartbeat({ memberId: joined.memberId, memberEpoch: -1 }))).memberEpoch).toBe(-1);
+      expect((await failure(heartbeat({ memberId: joined.memberId, memberEpoch: joined.memberEpoch }))).code).toBe('UNKNOWN_MEMBER_ID');
     });
 
     it('close() completes, is idempotent, and later requests fail with Closed', async () => {

@@ -136,14 +136,12 @@ export class ConsumerProtocolGroup {
     );
   }
 
-  /** OffsetCommit's member check: a commit must carry the member's current epoch. */
+  /** OffsetCommit's member check: a commit must carry the member's current epoch (Kafka 4.4 answers any other STALE). */
   validateCommit(memberId: string, memberEpoch: number): KafkaErrorCode | undefined {
     if (memberEpoch < 0 && this.members.size === 0) return undefined;
     const m = this.members.get(memberId);
     if (!m) return 'UNKNOWN_MEMBER_ID';
-    if (memberEpoch > m.epoch) return 'FENCED_MEMBER_EPOCH';
-    if (memberEpoch < m.epoch) return 'STALE_MEMBER_EPOCH';
-    return undefined;
+    return memberEpoch === m.epoch ? undefined : 'STALE_MEMBER_EPOCH';
   }
 
   /** The cluster changed: if topics appeared, grew or went, targets are recomputed. */

@@ -105,7 +105,7 @@ describe('in-memory consumer-protocol coordinator', () => {
         a: 1,
         b: 'UNSUPPORTED_VERSION',
         c: 'STALE_MEMBER_EPOCH',
-        d: 'FENCED_MEMBER_EPOCH',
+        d: 'STALE_MEMBER_EPOCH',
         e: 'ok',
       });
     });
