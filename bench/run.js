@@ -25,6 +25,7 @@ const { preparePeers } = require('./lib/peers');
 const { CLIENTS, runsIn } = require('./lib/clients');
 const { runThroughput, runLatency } = require('./lib/scenario-kinds');
 const { runRebalance } = require('./lib/rebalance');
+const { runRebalanceUnderLoad, summarizeUnderLoad, underLoadTable } = require('./lib/rebalance-under-load');
 const { summarize, scenarioTable } = require('./lib/report');
 const { hasGnuTime } = require('./lib/measure');
 const { summarizeProfiles } = require('./lib/profile-summary');
@@ -37,9 +38,16 @@ const SCENARIOS = [
   require('./scenarios/s4-rebalance'),
   require('./scenarios/s5-memory'),
   require('./scenarios/s6-latency'),
+  require('./scenarios/s7-rebalance-under-load'),
 ];
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
+
+/** Summary rows: scenario 7 has its own figures (bench/lib/rebalance-under-load.js). @param {any[]} runs */
+const summarizeAll = (runs) => {
+  const underLoad = (/** @type {any} */ r) => SCENARIOS.find((s) => s.id === r.scenario)?.kind === 'rebalance-under-load';
+  return [...summarize(runs.filter((r) => !underLoad(r))), ...summarizeUnderLoad(runs.filter(underLoad))];
+};
 
 function parseArgs(argv) {
   /** @type {{ quick: boolean, rounds?: number, scenarios?: string[], clients?: string[], records?: number, bootstrap?: string, worktree: boolean, profile: boolean, out: string }} */
@@ -106,16 +114,16 @@ async function main() {
     for (const sc of scenarios) {
       const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
       try {
-        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : await runThroughput(sc, ctx);
+        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : sc.kind === 'rebalance-under-load' ? await runRebalanceUnderLoad(sc, ctx) : await runThroughput(sc, ctx);
         runs.push(...r.runs);
         scenarioInfo[sc.id] = { ...sc, records: r.records, produced: /** @type {any} */ (r).produced };
       } catch (e) {
         log(`${sc.id} FAILED: ${String(e)}`);
         scenarioInfo[sc.id] = { ...sc, error: String(e) };
       }
-      const rows = summarize(runs);
+      const rows = summarizeAll(runs);
       const notBuilt = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok && runsIn(c, sc.kind)).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
-      const table = scenarioTable(sc, rows, notBuilt);
+      const table = sc.kind === 'rebalance-under-load' ? underLoadTable(sc, rows, notBuilt) : scenarioTable(sc, rows, notBuilt);
       sections.push(`${table}${scenarioInfo[sc.id].error ? `\n\nScenario failed: ${scenarioInfo[sc.id].error}` : ''}`);
       process.stdout.write(`\n${sections[sections.length - 1]}\n\n`);
     }
@@ -123,7 +131,7 @@ async function main() {
     if (cluster) await stopCluster(cluster);
   }
 
-  const rows = summarize(runs);
+  const rows = summarizeAll(runs);
   const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart, loadavgAtEnd: os.loadavg(), platform: `${os.type()} ${os.release()}` };
   const versions = {
     node: process.version,

@@ -55,6 +55,13 @@ const CLIENTS = [
   { name: 'ours-member', label: 'rx-kafka-cluster partitions$ + markOffsets', build: 'ours', kinds: ['rebalance'], command: () => ['', []] },
   { name: 'kafkajs-member', label: 'kafkajs 2.2.4 eachBatch', build: 'kafkajs', kinds: ['rebalance'], command: () => ['', []] },
   { name: 'java-member', label: 'Java KafkaConsumer', build: 'java', kinds: ['rebalance'], command: () => ['', []] },
+  // Group members for the rebalance-under-load scenario only (bench/lib/rebalance-under-load.js starts them).
+  { name: 'ours-eager', label: 'rx-kafka-cluster partitions$ + markOffsets, range (eager)', build: 'ours', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  { name: 'ours-cooperative', label: 'rx-kafka-cluster partitions$ + markOffsets, cooperative-sticky', build: 'ours', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  { name: 'ours-consumer', label: "rx-kafka-cluster partitions$ + markOffsets, groupProtocol 'consumer' (uniform)", build: 'ours', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  { name: 'java-eager', label: 'Java KafkaConsumer, RangeAssignor (classic, eager)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  { name: 'java-cooperative', label: 'Java KafkaConsumer, CooperativeStickyAssignor (classic)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  { name: 'java-consumer', label: 'Java KafkaConsumer, group.protocol=consumer (uniform)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
   { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
 ];
 
