@@ -280,7 +280,9 @@ async function runRebalanceUnderLoad(sc, ctx) {
         );
       } catch (e) {
         const msg = String(e instanceof Error ? e.message : e);
-        const unsupported = /unsupported|not supported|UNSUPPORTED/i.test(msg + members.map((m) => m.stderr()).join(' '));
+        // A config the library refuses (groupProtocol 'consumer' before it lands) or a broker without the API: unsupported.
+        const said = members.flatMap((m) => m.events.filter((x) => x.type === 'error').map((x) => x.message ?? '')).join(' ');
+        const unsupported = /unsupported|not supported|groupProtocol|ConfigValidation/i.test(`${msg} ${said} ${members.map((m) => m.stderr()).join(' ')}`);
         stats.error = `${unsupported && !msg.startsWith('unsupported') ? 'unsupported: ' : ''}${msg}; member stderr: ${members.map((m) => `${m.name}: ${m.stderr().slice(-300)}`).join(' / ')}`;
         log(`${sc.id} round ${round} ${client.name.padEnd(17)} FAILED: ${stats.error.slice(0, 400)}`);
       } finally {
