@@ -13,21 +13,58 @@ import { fetchKafka } from '../../broker/kafka-broker';
  */
 
 export interface JavaPartition { readonly topic: string; readonly partition: number }
-export interface JavaAssigned { readonly event: 'assigned'; readonly memberId: string; readonly generation: number; readonly partitions: readonly JavaPartition[] }
+/** The first line: the group protocol and the rebalance protocol its assignor gives (ConsumerCoordinator's pick). */
+export interface JavaStarted {
+  readonly event: 'started';
+  readonly groupProtocol: 'classic' | 'consumer';
+  readonly strategy: JavaStrategy;
+  /** EAGER or COOPERATIVE (classic), CONSUMER (group.protocol=consumer). */
+  readonly rebalanceProtocol: 'EAGER' | 'COOPERATIVE' | 'CONSUMER';
+}
+/** onPartitionsAssigned: `partitions` is the whole assignment after it, `added` what the callback was given. */
+export interface JavaAssigned {
+  readonly event: 'assigned';
+  readonly memberId: string;
+  readonly generation: number;
+  readonly partitions: readonly JavaPartition[];
+  readonly added: readonly JavaPartition[];
+}
 export interface JavaRevoked { readonly event: 'revoked' | 'lost'; readonly memberId: string; readonly generation: number; readonly partitions: readonly JavaPartition[] }
 /** Cumulative count of records polled so far. */
 export interface JavaRecords { readonly event: 'records'; readonly count: number }
-export type JavaEvent = JavaAssigned | JavaRevoked | JavaRecords;
+/** One run of consecutive offsets one poll returned: [topic, partition, from, to], both ends included. */
+export type JavaOffsetRange = readonly [topic: string, partition: number, from: number, to: number];
+/** What one poll returned (reportRecords). */
+export interface JavaPolled { readonly event: 'polled'; readonly records: readonly JavaOffsetRange[] }
+/** A commitSync that succeeded (commitSync mode): [topic, partition, next offset]; `where`: the poll loop or onPartitionsRevoked. */
+export interface JavaCommitted { readonly event: 'committed'; readonly where: 'poll' | 'revoked'; readonly offsets: readonly (readonly [topic: string, partition: number, offset: number])[] }
+/** A commitSync that failed (e.g. RebalanceInProgressException); what it held stays pending and is retried. */
+export interface JavaCommitFailed { readonly event: 'commitFailed'; readonly where: 'poll' | 'revoked'; readonly error: string }
+export type JavaEvent = JavaStarted | JavaAssigned | JavaRevoked | JavaRecords | JavaPolled | JavaCommitted | JavaCommitFailed;
+
+/**
+ * A classic-protocol assignor (Java's RangeAssignor, RoundRobinAssignor, StickyAssignor, CooperativeStickyAssignor),
+ * or `group.protocol=consumer` (KIP-848), with `group.remote.assignor` after the colon (e.g. 'consumer:uniform').
+ */
+export type JavaStrategy = 'range' | 'roundrobin' | 'sticky' | 'cooperative-sticky' | 'consumer' | `consumer:${string}`;
 
 export interface JavaConsumerOptions {
   readonly brokers: string | readonly string[];
   readonly groupId: string;
   readonly topics: readonly string[];
-  readonly strategy: 'range' | 'roundrobin';
+  readonly strategy: JavaStrategy;
+  /** Classic protocol only (the broker owns them under 'consumer'). */
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   /** Exit (leaving the group) after polling this many records. */
   readonly maxMessages?: number;
+  /** Report every polled record's offset ('polled' events, collected by `polled()`). */
+  readonly reportRecords?: boolean;
+  /**
+   * commitSync what each poll returned at the end of the poll-loop iteration, and the revoked partitions' polled
+   * positions in onPartitionsRevoked ('committed' events): at-least-once across members.
+   */
+  readonly commitSync?: boolean;
 }
 
 export interface JavaConsumer {
@@ -39,8 +76,20 @@ export interface JavaConsumer {
   nextAssignment(predicate?: (a: JavaAssigned) => boolean): Promise<JavaAssigned>;
   /** Member id of the latest assignment ('' before the first). */
   readonly memberId: string;
+  /** The 'started' event (group protocol, rebalance protocol). */
+  readonly started: Promise<JavaStarted>;
+  /** Every offset range polled so far, in poll order (reportRecords). */
+  polled(): readonly JavaOffsetRange[];
+  /** The number of records polled so far (reportRecords). */
+  polledCount(): number;
+  /** Resolves once `test` holds for the polled count (checked now and after each 'polled' event); rejects if the process fails. */
+  untilPolled(test: (count: number) => boolean): Promise<number>;
+  /** The last committed next-offset per "topic/partition" (commitSync), as reported before now. */
+  committed(): ReadonlyMap<string, number>;
   /** Asks the consumer to close (leaving the group) and resolves with its exit code; SIGKILL after 20 s. */
   stop(): Promise<number>;
+  /** SIGKILLs the JVM (no leave, no commit, no more output) and resolves once it is gone; `events` then completes. */
+  kill(): Promise<void>;
 }
 
 const SOURCE = join(__dirname, 'java', 'InteropConsumer.java');
@@ -80,18 +129,40 @@ export const startJavaConsumer = (opts: JavaConsumerOptions): JavaConsumer => {
   let memberId = '';
   let stderr = '';
   let stopRequested = false;
+  let killRequested = false;
+  const polledRanges: JavaOffsetRange[] = [];
+  let polledTotal = 0;
+  const polledWaiters: { test: (n: number) => boolean; resolve: (n: number) => void; reject: (e: Error) => void }[] = [];
+  const committedOffsets = new Map<string, number>();
+  let resolveStarted: (s: JavaStarted) => void = () => undefined;
+  let rejectStarted: (e: Error) => void = () => undefined;
+  const startedEvent = new Promise<JavaStarted>((resolve, reject) => { resolveStarted = resolve; rejectStarted = reject; });
+  startedEvent.catch(() => undefined); // surfaced through `events` too
+  const onEvent = (ev: JavaEvent): void => {
+    if (ev.event === 'started') resolveStarted(ev);
+    else if (ev.event === 'polled') {
+      for (const r of ev.records) { polledRanges.push(r); polledTotal += r[3] - r[2] + 1; }
+      for (let i = polledWaiters.length - 1; i >= 0; i--) {
+        const w = polledWaiters[i];
+        if (w && w.test(polledTotal)) { polledWaiters.splice(i, 1); w.resolve(polledTotal); }
+      }
+    } else if (ev.event === 'committed') for (const [t, p, o] of ev.offsets) committedOffsets.set(`${t}/${p}`, o);
+  };
   const fail = (why: string): void => {
     const err = new Error(`Java consumer (group ${opts.groupId}) ${why}\n--- stderr (tail) ---\n${stderr.slice(-8000)}`);
     events.error(err);
     assignments.error(err);
+    rejectStarted(err);
+    polledWaiters.splice(0).forEach((w) => w.reject(err));
   };
 
-  const started: Promise<ChildProcess | undefined> = compileInterop().then(
+  const started: Promise<{ child: ChildProcess; closed: Promise<void> } | undefined> = compileInterop().then(
     (classes) => {
       const { libs } = fetchKafka();
       const brokers = typeof opts.brokers === 'string' ? opts.brokers : opts.brokers.join(',');
       const args = [brokers, opts.groupId, opts.topics.join(','), opts.strategy, String(opts.sessionTimeoutMs ?? 10_000),
-        String(opts.heartbeatIntervalMs ?? 1_000), ...(opts.maxMessages === undefined ? [] : [String(opts.maxMessages)])];
+        String(opts.heartbeatIntervalMs ?? 1_000), ...(opts.maxMessages === undefined ? [] : [String(opts.maxMessages)]),
+        ...(opts.reportRecords ? ['report=records'] : []), ...(opts.commitSync ? ['commit=sync'] : [])];
       const child = spawn(bin('java'), ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
         `-Dlog4j2.configurationFile=${join(classes, 'log4j2.properties')}`, '-cp', `${classes}${delimiter}${libs}/*`,
         'InteropConsumer', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -105,16 +176,17 @@ export const startJavaConsumer = (opts: JavaConsumerOptions): JavaConsumer => {
         for (const line of lines.filter((l) => l.trim() !== '')) {
           let ev: JavaEvent;
           try { ev = JSON.parse(line) as JavaEvent; } catch { stderr += `[non-JSON stdout] ${line}\n`; continue; }
+          onEvent(ev);
           if (ev.event === 'assigned') { memberId = ev.memberId; assignments.next(ev); }
           events.next(ev);
         }
       });
       child.on('error', (e) => fail(`could not start: ${e.message}`));
       child.on('close', (code, signal) => {
-        if (code === 0 && (stopRequested || opts.maxMessages !== undefined)) { events.complete(); assignments.complete(); }
+        if (killRequested || (code === 0 && (stopRequested || opts.maxMessages !== undefined))) { events.complete(); assignments.complete(); }
         else fail(`exited unexpectedly (code ${code}, signal ${signal})`);
       });
-      return child;
+      return { child, closed: new Promise<void>((r) => child.once('close', () => r())) };
     },
     (e: unknown) => { fail(`could not compile: ${e instanceof Error ? e.message : String(e)}`); return undefined; },
   );
@@ -124,17 +196,29 @@ export const startJavaConsumer = (opts: JavaConsumerOptions): JavaConsumer => {
     assignments: assignments.asObservable(),
     nextAssignment: (predicate = () => true) => firstValueFrom(assignments.pipe(filter(predicate))),
     get memberId() { return memberId; },
+    started: startedEvent,
+    polled: () => polledRanges,
+    polledCount: () => polledTotal,
+    untilPolled: (test) => new Promise<number>((resolve, reject) => (test(polledTotal) ? resolve(polledTotal) : polledWaiters.push({ test, resolve, reject }))),
+    committed: () => committedOffsets,
+    async kill() {
+      const proc = await started;
+      if (!proc) return;
+      killRequested = true;
+      if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL');
+      await proc.closed; // stdout drained: every line it wrote before dying was parsed
+    },
     async stop() {
-      const child = await started;
-      if (!child) return -1;
+      const proc = await started;
+      if (!proc) return -1;
+      const { child, closed } = proc;
       stopRequested = true;
       if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((r) => child.once('close', () => r()));
         child.stdin?.end('stop\n');
         const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        await exited;
+        await closed;
         clearTimeout(killer);
-      }
+      } else await closed;
       return child.exitCode ?? -1;
     },
   };
