@@ -9,6 +9,8 @@ export const virtualTime = (): TestScheduler => new TestScheduler((actual, expec
 export interface RecordedRequests {
   readonly commits: { at: number; offsets: Record<string, bigint> }[];
   readonly fetches: { at: number; partitions: string[] }[];
+  /** OffsetFetch requests: who asked (a consumer-protocol member's id and epoch) and for what. */
+  readonly offsetFetches: { at: number; member?: { memberId: string; memberEpoch: number }; partitions: string[] }[];
 }
 
 /**
@@ -20,12 +22,16 @@ export const inMemoryGroup = (
   scheduler: TestScheduler,
   config: Partial<ConsumerGroupConfigInput> & { groupId: string; topics: readonly string[] },
 ): { group: ConsumerGroup; recorded: RecordedRequests } => {
-  const recorded: RecordedRequests = { commits: [], fetches: [] };
+  const recorded: RecordedRequests = { commits: [], fetches: [], offsetFetches: [] };
   const record = (t: Transport): Transport =>
     overriding(t, {
       offsetCommit: (r) => {
         recorded.commits.push({ at: scheduler.now(), offsets: Object.fromEntries(r.offsets.map((o) => [`${o.topic}/${o.partition}`, o.offset])) });
         return t.offsetCommit(r);
+      },
+      offsetFetch: (r) => {
+        recorded.offsetFetches.push({ at: scheduler.now(), ...(r.member ? { member: r.member } : {}), partitions: r.partitions.map((p) => `${p.topic}/${p.partition}`) });
+        return t.offsetFetch(r);
       },
       fetch: (r) => {
         recorded.fetches.push({ at: scheduler.now(), partitions: r.partitions.map((p) => `${p.topic}/${p.partition}@${p.fetchOffset}`) });

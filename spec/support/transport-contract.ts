@@ -310,6 +310,17 @@ export const describeTransportContract = (name: string, harness: ContractHarness
       expect(fetched?.offset).toBe(3n);
     });
 
+    it('OffsetFetch for a consumer-protocol member: v9 with its epoch returns the commit; another epoch STALE_MEMBER_EPOCH, a stranger UNKNOWN_MEMBER_ID', async () => {
+      const { t, topic, groupId, coordinator, joined } = await consumerMember('cgh-fetch', 1);
+      await harness.run(t.offsetCommit({ groupId, coordinator, memberId: joined.memberId, generationId: joined.memberEpoch, groupProtocol: 'consumer', offsets: [{ topic, partition: 0, offset: 5n, metadata: 'm5' }] }));
+      const fetch = (memberId: string, memberEpoch: number) => t.offsetFetch({ groupId, coordinator, member: { memberId, memberEpoch }, partitions: [{ topic, partition: 0 }] });
+      const [fetched] = await harness.run(fetch(joined.memberId, joined.memberEpoch));
+      expect([fetched?.offset, fetched?.metadata, fetched?.error]).toEqual([5n, 'm5', undefined]);
+      const stale = await failure(fetch(joined.memberId, joined.memberEpoch + 1));
+      expect([stale.code, stale.context.group, stale.context.member]).toEqual(['STALE_MEMBER_EPOCH', groupId, joined.memberId]);
+      expect((await failure(fetch(harness.unique('stranger'), 1))).code).toBe('UNKNOWN_MEMBER_ID');
+    });
+
     it('ConsumerGroupHeartbeat with epoch -1 leaves: the member is gone', async () => {
       const { heartbeat, joined } = await consumerMember('cgh-leave', 1);
       expect((await harness.run(heartbeat({ memberId: joined.memberId, memberEpoch: -1 }))).memberEpoch).toBe(-1);

@@ -1,6 +1,6 @@
 import { asyncScheduler, combineLatest, concat, defer, EMPTY, Observable, of, SchedulerLike, Subject, Subscription, timer } from 'rxjs';
 import { catchError, filter, ignoreElements, map, mergeMap, retry, shareReplay, take, takeUntil, tap, timeout } from 'rxjs/operators';
-import { KafkaClientError, toKafkaClientError } from '../errors';
+import { hasCode, KafkaClientError, toKafkaClientError } from '../errors';
 import { type Assignment, partitionsOf } from '../protocol/assignment';
 import { backoffDelay } from '../protocol/backoff';
 import type { KafkaMessage } from '../protocol/message';
@@ -164,12 +164,14 @@ export class GroupSession {
   private lookUpStarts(g: Generation, parts: readonly { topic: string; partition: number }[]): Observable<ReadonlyMap<string, bigint>> {
     const s = this.settings;
     return defer(() => this.coordinator()).pipe(
-      mergeMap((coordinator) => startPositions(s.transport, s.membership.groupId, coordinator, parts, s.initial, s.isolationLevel)),
+      mergeMap((coordinator) => startPositions(s.transport, { groupId: s.membership.groupId, coordinator, member: this.fetchingMember() }, parts, s.initial, s.isolationLevel)),
       retry({
         count: s.membership.retry.max,
         delay: (e: unknown, attempt) => {
           const error = toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId });
-          if (!error.retriable) throw error; // e.g. GROUP_AUTHORIZATION_FAILED: asking again cannot help
+          // e.g. GROUP_AUTHORIZATION_FAILED: asking again cannot help. A fenced consumer-protocol member is the
+          // exception: it rejoins, and either the partition is lost (the stream ends) or it asks as the new member.
+          if (!error.retriable && !(this.fetchingMember() && hasCode(error, 'UNKNOWN_MEMBER_ID', 'FENCED_MEMBER_EPOCH'))) throw error;
           s.errors.next(error);
           return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
         },
@@ -184,6 +186,12 @@ export class GroupSession {
       }),
       shareReplay({ bufferSize: 1, refCount: false }),
     );
+  }
+
+  /** A consumer-protocol member fetches committed offsets as itself, with its epoch at the time of asking (a retry after STALE_MEMBER_EPOCH carries the new one). */
+  private fetchingMember(): { memberId: string; memberEpoch: number } | undefined {
+    const m = this.membership.state();
+    return m.groupProtocol === 'consumer' ? { memberId: m.memberId, memberEpoch: m.generationId } : undefined;
   }
 
   private coordinator(): Observable<number> {

@@ -1,7 +1,7 @@
 import { Observable, of } from 'rxjs';
 import { map, mergeMap } from 'rxjs/operators';
 import type { KafkaClientError } from '../errors';
-import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type IsolationLevel, type TopicPartition, type Transport } from '../transport';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, type IsolationLevel, type OffsetFetchRequest, type TopicPartition, type Transport } from '../transport';
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
@@ -11,15 +11,14 @@ export const partitionKey = (topic: string, partition: number): string => `${top
  */
 export const startPositions = (
   transport: Transport,
-  groupId: string,
-  coordinator: number,
+  group: Omit<OffsetFetchRequest, 'partitions'>,
   partitions: readonly TopicPartition[],
   initial: 'oldest' | 'newest',
   isolationLevel: IsolationLevel,
 ): Observable<ReadonlyMap<string, bigint>> => {
   if (partitions.length === 0) return of(new Map());
   const firstError = (rs: readonly { error?: KafkaClientError }[]) => rs.find((r) => r.error)?.error;
-  return transport.offsetFetch({ groupId, coordinator, partitions }).pipe(
+  return transport.offsetFetch({ ...group, partitions }).pipe(
     mergeMap((committed) => {
       const err = firstError(committed);
       if (err) throw err;

@@ -136,7 +136,7 @@ export class ConsumerProtocolGroup {
     );
   }
 
-  /** OffsetCommit's member check: a commit must carry the member's current epoch (Kafka 4.4 answers any other STALE). */
+  /** OffsetCommit's and OffsetFetch v9's member check: the member's current epoch (Kafka 4.4 answers any other STALE). */
   validateCommit(memberId: string, memberEpoch: number): KafkaErrorCode | undefined {
     if (memberEpoch < 0 && this.members.size === 0) return undefined;
     const m = this.members.get(memberId);

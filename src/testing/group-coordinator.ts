@@ -217,10 +217,15 @@ export class GroupCoordinator {
     );
   }
 
-  /** OffsetFetch: NOT_COORDINATOR fails the request; a partition with no commit answers offset -1n. */
+  /**
+   * OffsetFetch: NOT_COORDINATOR fails the request; a partition with no commit answers offset -1n. A consumer-protocol
+   * member's fetch (v9) is checked as its commits are: an unknown member or another epoch fails it, as Kafka's does.
+   */
   offsetFetch(req: OffsetFetchRequest, reply: Reply<readonly OffsetFetchPartition[]>): void {
     const routed = this.route(req.groupId, req.coordinator, 'OffsetFetch');
     if (routed) return reply(E.left(routed));
+    const invalid = req.member && this.consumerGroups.get(req.groupId)?.validateCommit(req.member.memberId, req.member.memberEpoch);
+    if (invalid) return reply(E.left(protocolError(invalid, { group: req.groupId, member: req.member?.memberId, generation: req.member?.memberEpoch, api: 'OffsetFetch' })));
     const stored = this.offsets.get(req.groupId);
     reply(
       E.right(

@@ -181,6 +181,11 @@ export interface PartitionResult extends TopicPartition {
 
 export interface OffsetFetchRequest extends Omit<GroupRequestBase, 'groupInstanceId'> {
   readonly partitions: readonly TopicPartition[];
+  /**
+   * A consumer-protocol member fetching for itself (OffsetFetch v9): the broker checks the epoch and answers a
+   * stale one STALE_MEMBER_EPOCH, an unknown member UNKNOWN_MEMBER_ID. Absent: a fetch by a classic member or a tool.
+   */
+  readonly member?: { readonly memberId: string; readonly memberEpoch: number };
 }
 
 export interface OffsetFetchPartition extends PartitionResult {

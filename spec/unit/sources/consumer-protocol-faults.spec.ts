@@ -47,6 +47,32 @@ describe('consumer group protocol faults (in-memory cluster, virtual time)', () 
     expect(twice).toBeLessThanOrEqual(3 * 10 * 2);
   });
 
+  it('OffsetFetch v9 carries the member id and current epoch; STALE_MEMBER_EPOCH and UNKNOWN_MEMBER_ID on it are retried (errors$), and every offset is then delivered once', () => {
+    const ts = virtualTime();
+    const cluster = new InMemoryCluster({ topics: { t: 2 }, consumerGroup: { heartbeatIntervalMs: 500, sessionTimeoutMs: 10000 } });
+    for (let p = 0; p < 2; p++) cluster.produce('t', p, Array.from({ length: 10 }, (_, i) => ({ value: `${p}-${i}` })));
+    const delivered: string[] = [];
+    const errors: KafkaClientError[] = [];
+    const generations: Generation[] = [];
+    let requests: ReturnType<typeof inMemoryGroup>['recorded'] | undefined;
+    ts.run(({ flush }) => {
+      cluster.failNext('offsetFetch', 1, 'STALE_MEMBER_EPOCH').failNext('offsetFetch', 1, 'UNKNOWN_MEMBER_ID');
+      const { group, recorded } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'], ...consumerProtocol });
+      requests = recorded;
+      const subs = [
+        group.generations$.subscribe((g) => generations.push(g)),
+        group.errors$.subscribe((e) => errors.push(e)),
+        group.messages$.pipe(tap((m) => delivered.push(`${m.partition}/${m.offset}`)), markOffsets(group)).subscribe(),
+      ];
+      ts.schedule(() => subs.forEach((s) => s.unsubscribe()), 5_000);
+      flush();
+    });
+    expect(errors.map((e) => [e.code, e.context.group])).toEqual([['STALE_MEMBER_EPOCH', 'g'], ['UNKNOWN_MEMBER_ID', 'g']]);
+    const [first] = generations;
+    expect(requests?.offsetFetches.map((f) => f.member)).toEqual([1, 2, 3].map(() => ({ memberId: first?.memberId, memberEpoch: first?.generationId })));
+    expect(delivered.sort()).toEqual([0, 1].flatMap((p) => Array.from({ length: 10 }, (_, o) => `${p}/${o}`)).sort());
+  });
+
   it('UNRELEASED_INSTANCE_ID: a second member under a live instance id fails typed, naming the group; the first goes on', () => {
     const ts = virtualTime();
     const cluster = new InMemoryCluster({ topics: { t: 2 }, consumerGroup: { heartbeatIntervalMs: 500, sessionTimeoutMs: 10000 } });

@@ -34,13 +34,70 @@ const failOn = (code: number, context: ErrorContext): void => {
   if (error) throw error;
 };
 
-/** OffsetFetch v4 to the coordinator. A top-level error code fails the request; partition errors are per entry. */
+interface OffsetFetchResponse {
+  readonly errorCode: number;
+  readonly responses: readonly { topic: string; partitions: readonly { partition: number; offset: string; metadata: string | null; errorCode: number }[] }[];
+}
+
+/**
+ * OffsetFetch v9 (flexible, one group), which a consumer-protocol member sends with its member id and epoch (as
+ * the Java client does); read into the v4 layout, the group's error code as the top-level one.
+ */
+const offsetFetchV9 = (r: OffsetFetchRequest, member: { readonly memberId: string; readonly memberEpoch: number }) =>
+  flexibleRequest<OffsetFetchResponse>(
+    { apiKey: 9, apiVersion: 9, apiName: 'OffsetFetch' },
+    (w) =>
+      w
+        .array([r.groupId], (x, groupId) =>
+          x
+            .string(groupId)
+            .string(member.memberId)
+            .int32(member.memberEpoch)
+            .array(byTopic(r.partitions), (y, t) => y.string(t.topic).array(t.partitions, (z, p) => z.int32(p.partition)).tags())
+            .tags(),
+        )
+        .bool(false) // require_stable: not yet (transactional offsets come with producing)
+        .tags(),
+    (d) => {
+      d.int32(); // throttle time
+      const groups =
+        d.array(() => {
+          d.string(); // group id
+          const responses =
+            d.array(() => {
+              const topic = d.string() ?? '';
+              const partitions =
+                d.array(() => {
+                  const partition = d.int32();
+                  const offset = d.int64().toString();
+                  d.int32(); // committed leader epoch
+                  const metadata = d.string();
+                  const errorCode = d.int16();
+                  d.tags();
+                  return { partition, offset, metadata, errorCode };
+                }) ?? [];
+              d.tags();
+              return { topic, partitions };
+            }) ?? [];
+          const errorCode = d.int16();
+          d.tags();
+          return { errorCode, responses };
+        }) ?? [];
+      d.tags();
+      return groups[0] ?? { errorCode: 0, responses: [] };
+    },
+  );
+
+/**
+ * OffsetFetch to the coordinator: v4, or v9 for a consumer-protocol member. A top-level (group) error code fails
+ * the request; partition errors are per entry.
+ */
 export const offsetFetch = async (coordinator: NodeLookup, r: OffsetFetchRequest): Promise<OffsetFetchPartition[]> => {
   if (r.partitions.length === 0) return [];
-  const context: ErrorContext = { group: r.groupId, api: 'OffsetFetch' };
+  const context: ErrorContext = { group: r.groupId, api: 'OffsetFetch', ...(r.member ? { member: r.member.memberId, generation: r.member.memberEpoch } : {}) };
   const node = await coordinator(r.coordinator, context);
   const topics = byTopic(r.partitions).map((t) => ({ topic: t.topic, partitions: t.partitions.map(({ partition }) => ({ partition })) }));
-  const res = await node.send(offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
+  const res: OffsetFetchResponse = await node.send(r.member ? offsetFetchV9(r, r.member) : offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
   failOn(res.errorCode, { ...context, broker: node.address });
   return res.responses.flatMap(({ topic, partitions }) =>
     partitions.map((p) => ({
