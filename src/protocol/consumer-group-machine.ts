@@ -1,7 +1,7 @@
 import { hasCode, KafkaClientError } from '../errors';
 import { Assignment, assignmentOf, diffAssignments, emptyAssignment, partitionsOf } from './assignment';
 import { backoffDelay } from './backoff';
-import type { GenerationInfo, Notification } from './group-machine-steps';
+import type { GenerationInfo, Notification, SharedEffect } from './group-machine-steps';
 
 /**
  * The consumer group protocol (KIP-848) as a pure reducer: what the Java client's ConsumerMembershipManager does.
@@ -74,6 +74,7 @@ export type ConsumerEvent =
   | { readonly type: 'LeaveDone' };
 
 export type ConsumerEffect =
+  | SharedEffect
   | { readonly type: 'findCoordinator' }
   /** One ConsumerGroupHeartbeat: epoch 0 joins (owning nothing); else it reports `owned`. */
   | { readonly type: 'heartbeat'; readonly memberEpoch: number; readonly owned: Assignment }
@@ -81,13 +82,8 @@ export type ConsumerEffect =
   /** Cancels the scheduled heartbeat and abandons one in flight. */
   | { readonly type: 'stopHeartbeat' }
   | { readonly type: 'emitGeneration'; readonly generation: GenerationInfo }
-  /** End `partitions`' streams; drain and commit them unless `fenced` (lost); then `RevokeDone`. */
-  | { readonly type: 'revoke'; readonly generation: GenerationInfo; readonly partitions: Assignment; readonly fenced: boolean }
   /** The leave heartbeat (epoch -1, or -2 for a static member); then `LeaveDone` whatever it answers. */
-  | { readonly type: 'leaveGroup'; readonly memberEpoch: number }
-  | { readonly type: 'notify'; readonly notification: Notification }
-  | { readonly type: 'complete' }
-  | { readonly type: 'fail'; readonly error: KafkaClientError };
+  | { readonly type: 'leaveGroup'; readonly memberEpoch: number };
 
 export type ConsumerTransition = readonly [ConsumerState, readonly ConsumerEffect[]];
 

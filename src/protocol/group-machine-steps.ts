@@ -71,7 +71,16 @@ export type GroupEvent =
   | { readonly type: 'Stop' }
   | { readonly type: 'LeaveDone' };
 
+/** The effects every membership machine asks for alike, whatever its protocol (carried out by MembershipRuntime). */
+export type SharedEffect =
+  /** End `partitions`' streams; drain and commit them unless `fenced` (lost); then `RevokeDone`. */
+  | { readonly type: 'revoke'; readonly generation: GenerationInfo; readonly partitions: Assignment; readonly fenced: boolean }
+  | { readonly type: 'notify'; readonly notification: Notification }
+  | { readonly type: 'complete' }
+  | { readonly type: 'fail'; readonly error: KafkaClientError };
+
 export type GroupEffect =
+  | SharedEffect
   | { readonly type: 'findCoordinator' }
   /** Join, saying which partitions this member still owns and from which generation (ConsumerProtocol v1+). */
   | { readonly type: 'joinGroup'; readonly memberId: string; readonly ownedPartitions: Assignment; readonly generationId: number }
@@ -79,13 +88,8 @@ export type GroupEffect =
   | { readonly type: 'startHeartbeat'; readonly generationId: number; readonly memberId: string }
   | { readonly type: 'stopHeartbeat' }
   | { readonly type: 'emitGeneration'; readonly generation: GenerationInfo }
-  /** End `partitions`' streams; drain and commit them unless `fenced` (lost); then `RevokeDone`. */
-  | { readonly type: 'revoke'; readonly generation: GenerationInfo; readonly partitions: Assignment; readonly fenced: boolean }
   | { readonly type: 'leaveGroup'; readonly memberId: string }
-  | { readonly type: 'scheduleRetry'; readonly delayMs: number }
-  | { readonly type: 'notify'; readonly notification: Notification }
-  | { readonly type: 'complete' }
-  | { readonly type: 'fail'; readonly error: KafkaClientError };
+  | { readonly type: 'scheduleRetry'; readonly delayMs: number };
 
 export interface GroupMachineSettings {
   readonly retryMax: number;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { asyncScheduler, defer, EMPTY, map, Observable, of, Subject, Subscription, switchMap, timer } from 'rxjs';
+import { asyncScheduler, defer, map, Observable, of, Subscription, switchMap, timer } from 'rxjs';
 import { retry } from 'rxjs/operators';
 import { brokerRegex } from '../config/broker-regex';
-import { KafkaClientError, toKafkaClientError } from '../errors';
+import { KafkaClientError, type ErrorContext } from '../errors';
 import { type Assignment, assignmentOf } from '../protocol/assignment';
 import { backoffDelay } from '../protocol/backoff';
 import { ConsumerEffect, ConsumerEvent, consumerGroupReducer, ConsumerState, initialConsumerState } from '../protocol/consumer-group-machine';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse, TopicIdPartitions, Transport } from '../transport';
-import { GenerationClaims, revokeTimeout } from './generation-claims';
+import { MembershipRuntime } from './membership-runtime';
 import type { MembershipHandle, MembershipObserver, MembershipOptions } from './group-membership';
 
 /** The broker's default server-side assignor (group.consumer.assignors: uniform first). */
@@ -67,39 +67,25 @@ class TopicIds {
 export const startConsumerMembership = (options: MembershipOptions, observer: MembershipObserver): MembershipHandle => {
   const scheduler = options.scheduler ?? asyncScheduler;
   const { transport, groupId } = options;
-  const notifications = options.notifications;
   const topicIds = new TopicIds(transport, options.retry, scheduler);
   const assignor = options.remoteAssignor;
-  let state = initialConsumerState(
-    { retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs, staticMember: options.instanceId !== undefined, assignor: assignor ?? DEFAULT_REMOTE_ASSIGNOR },
-    options.memberId?.() ?? randomUUID(),
-  );
   let request = Subscription.EMPTY;
   let heartbeat = Subscription.EMPTY;
   let next = Subscription.EMPTY;
-  const claims = new GenerationClaims();
-  const done = new Subject<void>();
-  let finished = false;
-  const queue: ConsumerEvent[] = [];
-  let draining = false;
-
-  const dispatch = (event: ConsumerEvent): void => {
-    queue.push(event);
-    if (draining) return;
-    draining = true;
-    try {
-      for (let e = queue.shift(); e; e = queue.shift()) {
-        const [after, effects] = consumerGroupReducer(state, e);
-        state = after;
-        for (const effect of effects) perform(effect);
-      }
-    } finally {
-      draining = false;
-    }
-  };
-
-  const ctx = () => ({ group: groupId, member: state.memberId, generation: state.memberEpoch > 0 ? state.memberEpoch : undefined });
-  const asError = (e: unknown) => toKafkaClientError(e, ctx());
+  const runtime: MembershipRuntime<ConsumerState, ConsumerEvent, ConsumerEffect> = new MembershipRuntime<ConsumerState, ConsumerEvent, ConsumerEffect>(
+    initialConsumerState(
+      { retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs, staticMember: options.instanceId !== undefined, assignor: assignor ?? DEFAULT_REMOTE_ASSIGNOR },
+      options.memberId?.() ?? randomUUID(),
+    ),
+    consumerGroupReducer,
+    (effect) => perform(effect),
+    options,
+    observer,
+    (): ErrorContext => ({ group: groupId, member: runtime.state.memberId, generation: runtime.state.memberEpoch > 0 ? runtime.state.memberEpoch : undefined }),
+    () => [request, heartbeat, next],
+  );
+  const { dispatch, asError, claims } = runtime;
+  const ctx = runtime.context;
 
   const send = (memberEpoch: number, owned: Assignment): Observable<ConsumerGroupHeartbeatResponse> => {
     const call = transport.consumerGroupHeartbeat;
@@ -111,8 +97,8 @@ export const startConsumerMembership = (options: MembershipOptions, observer: Me
     const subscription = options.patterns?.whitelist ? { subscribedTopicRegex: brokerRegex(options.patterns.whitelist) } : { subscribedTopicNames: options.topics() };
     const req: ConsumerGroupHeartbeatRequest = {
       groupId,
-      coordinator: state.coordinator ?? -1,
-      memberId: state.memberId,
+      coordinator: runtime.state.coordinator ?? -1,
+      memberId: runtime.state.memberId,
       memberEpoch,
       ...(options.instanceId === undefined ? {} : { instanceId: options.instanceId }),
       ...(options.rackId === undefined ? {} : { rackId: options.rackId }),
@@ -121,15 +107,6 @@ export const startConsumerMembership = (options: MembershipOptions, observer: Me
       ...(memberEpoch < 0 ? {} : { ...subscription, ...(assignor === undefined ? {} : { serverAssignor: assignor }), ownedPartitions: topicIds.byId(owned) }),
     };
     return call.call(transport, req);
-  };
-
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    for (const s of [request, heartbeat, next]) s.unsubscribe();
-    claims.finish();
-    done.next();
-    done.complete();
   };
 
   const perform = (effect: ConsumerEffect): void => {
@@ -165,45 +142,18 @@ export const startConsumerMembership = (options: MembershipOptions, observer: Me
       case 'emitGeneration':
         observer.next(claims.emit(effect.generation));
         return;
-      case 'revoke':
-        return claims.revoke(
-          effect.partitions,
-          (g) => (options.onRevoke ? options.onRevoke(g, effect.partitions, effect.fenced) : EMPTY),
-          { timeoutMs: options.rebalanceTimeoutMs, scheduler, timeoutError: () => revokeTimeout(options.rebalanceTimeoutMs, ctx()) },
-          (e) => notifications?.next({ type: 'RebalanceError', error: asError(e) }),
-          () => dispatch({ type: 'RevokeDone' }),
-        );
       case 'leaveGroup':
         request.unsubscribe();
         request = send(effect.memberEpoch, {}).subscribe({ next: () => dispatch({ type: 'LeaveDone' }), error: () => dispatch({ type: 'LeaveDone' }) });
         return;
-      case 'notify':
-        notifications?.next(effect.notification);
-        return;
-      case 'complete':
-        finish();
-        observer.complete();
-        return;
-      case 'fail':
-        finish();
-        observer.error(effect.error);
-        return;
+      default:
+        return runtime.performShared(effect, { type: 'RevokeDone' });
     }
   };
 
   dispatch({ type: 'Start' });
-  return {
-    stop: () =>
-      new Observable<void>((sub) => {
-        const s = done.subscribe({ complete: () => sub.complete() });
-        if (finished) sub.complete();
-        else dispatch({ type: 'Stop' });
-        return s;
-      }),
-    // The coordinator drives every change (a new topic matching the subscription included): nothing to ask for.
-    rejoin: () => undefined,
-    state: () => membershipState(state),
-  };
+  // The coordinator drives every change (a new topic matching the subscription included): nothing to ask for.
+  return runtime.handle({ type: 'Stop' }, () => undefined, () => membershipState(runtime.state));
 };
 
 const membershipState = (s: ConsumerState) => ({ memberId: s.memberId, generationId: s.memberEpoch, coordinator: s.coordinator, generation: s.generation, groupProtocol: 'consumer' as const });

@@ -1,14 +1,15 @@
 import { asyncScheduler, defer, EMPTY, exhaustMap, map, Observable, of, SchedulerLike, Subject, Subscription, switchMap, tap, throwError, timeout, timer } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import { KafkaClientError, toKafkaClientError } from '../errors';
+import { KafkaClientError, type ErrorContext } from '../errors';
 import { needsTopicList, resolveTopics, type TopicSubscription } from '../protocol/subscription';
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../protocol/consumer-protocol';
 import type { Assignment } from '../protocol/assignment';
 import { cooperativeGroupReducer } from '../protocol/cooperative-group-machine';
-import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
+import { GenerationInfo, GroupEffect, GroupEvent, groupReducer, GroupState, initialGroupState, JoinedMember, Notification, RebalanceProtocol } from '../protocol/group-machine';
 import { type AssignmentStrategy, type MemberSubscription, type PartitionCounts } from '../strategies';
 import type { Transport } from '../transport';
-import { GenerationClaims, revokeTimeout, type Generation } from './generation-claims';
+import type { Generation } from './generation-claims';
+import { MembershipRuntime } from './membership-runtime';
 
 export type { Generation } from './generation-claims';
 
@@ -108,7 +109,6 @@ const sameCounts = (a: PartitionCounts, b: PartitionCounts): boolean =>
 export const startMembership = (options: MembershipOptions, observer: MembershipObserver): MembershipHandle => {
   const scheduler = options.scheduler ?? asyncScheduler;
   const { transport, groupId } = options;
-  const notifications = options.notifications;
   /** The error code last reported per topic, so a refresh every few seconds reports a topic error once. */
   const topicErrors = new Map<string, string>();
   const onTopic = (topic: string, error: KafkaClientError | undefined): void => {
@@ -120,39 +120,26 @@ export const startMembership = (options: MembershipOptions, observer: Membership
   };
   const rebalanceProtocol = options.rebalanceProtocol ?? 'eager';
   const reducer = rebalanceProtocol === 'cooperative' ? cooperativeGroupReducer : groupReducer;
-  let state = initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs }, '', rebalanceProtocol);
   let request = Subscription.EMPTY;
   let heartbeat = Subscription.EMPTY;
   let watcher = Subscription.EMPTY;
   let retry = Subscription.EMPTY;
-  const claims = new GenerationClaims();
+  const runtime: MembershipRuntime<GroupState, GroupEvent, GroupEffect> = new MembershipRuntime<GroupState, GroupEvent, GroupEffect>(
+    initialGroupState({ retryMax: options.retry.max, initialBackoffMs: options.retry.initialBackoffMs, maxBackoffMs: options.retry.maxBackoffMs }, '', rebalanceProtocol),
+    reducer,
+    (effect) => perform(effect),
+    options,
+    observer,
+    (): ErrorContext => ({ group: groupId, member: runtime.state.memberId || undefined, generation: runtime.state.generationId >= 0 ? runtime.state.generationId : undefined }),
+    () => [request, heartbeat, watcher, retry],
+  );
+  const { dispatch, asError, claims } = runtime;
+  const ctx = runtime.context;
   /** Partition counts the current assignment was made with: this member's topics, and as leader the group's. */
   let joinedCounts: PartitionCounts = {};
   /** As leader, every topic the group subscribes to (as Java's leader does, it watches them all); else none. */
   let groupTopics: readonly string[] = [];
-  const done = new Subject<void>();
-  let finished = false;
-  const queue: GroupEvent[] = [];
-  let draining = false;
-
-  const dispatch = (event: GroupEvent): void => {
-    queue.push(event);
-    if (draining) return;
-    draining = true;
-    try {
-      for (let e = queue.shift(); e; e = queue.shift()) {
-        const [next, effects] = reducer(state, e);
-        state = next;
-        for (const effect of effects) perform(effect);
-      }
-    } finally {
-      draining = false;
-    }
-  };
-
-  const ctx = () => ({ group: groupId, member: state.memberId || undefined, generation: state.generationId >= 0 ? state.generationId : undefined });
-  const asError = (e: unknown) => toKafkaClientError(e, ctx());
-  const coordinator = () => state.coordinator ?? -1;
+  const coordinator = () => runtime.state.coordinator ?? -1;
 
   const send = <T>(work: Observable<T>, onNext: (value: T) => GroupEvent, onError: (e: KafkaClientError) => GroupEvent): void => {
     request.unsubscribe();
@@ -272,16 +259,6 @@ export const startMembership = (options: MembershipOptions, observer: Membership
       });
   };
 
-  const finish = (): void => {
-    if (finished) return;
-    finished = true;
-    for (const s of [request, heartbeat, watcher, retry]) s.unsubscribe();
-    // A generation still held (the membership failed) ends with it: its partitions are lost, not kept.
-    claims.finish();
-    done.next();
-    done.complete();
-  };
-
   const perform = (effect: GroupEffect): void => {
     switch (effect.type) {
       case 'findCoordinator':
@@ -303,13 +280,7 @@ export const startMembership = (options: MembershipOptions, observer: Membership
       }
       case 'revoke':
         watcher.unsubscribe();
-        return claims.revoke(
-          effect.partitions,
-          (g) => (options.onRevoke ? options.onRevoke(g, effect.partitions, effect.fenced) : EMPTY),
-          { timeoutMs: options.rebalanceTimeoutMs, scheduler, timeoutError: () => revokeTimeout(options.rebalanceTimeoutMs, ctx()) },
-          (e) => notifications?.next({ type: 'RebalanceError', error: asError(e) }),
-          () => dispatch({ type: 'RevokeDone' }),
-        );
+        return runtime.performShared(effect, { type: 'RevokeDone' });
       case 'leaveGroup':
         return send(
           transport.leaveGroup({ groupId, coordinator: coordinator(), groupInstanceId: options.instanceId, memberId: effect.memberId }),
@@ -320,32 +291,20 @@ export const startMembership = (options: MembershipOptions, observer: Membership
         retry.unsubscribe();
         retry = timer(effect.delayMs, scheduler).subscribe(() => dispatch({ type: 'RetryDue' }));
         return;
-      case 'notify':
-        notifications?.next(effect.notification);
-        return;
-      case 'complete':
-        finish();
-        observer.complete();
-        return;
-      case 'fail':
-        finish();
-        observer.error(effect.error);
-        return;
+      default:
+        return runtime.performShared(effect, { type: 'RevokeDone' });
     }
   };
 
   dispatch({ type: 'Start' });
-  return {
-    stop: () =>
-      new Observable<void>((sub) => {
-        const s = done.subscribe({ complete: () => sub.complete() });
-        if (finished) sub.complete();
-        else dispatch({ type: 'Stop' });
-        return s;
-      }),
-    rejoin: () => dispatch({ type: 'RejoinRequested' }),
-    state: () => ({ memberId: state.memberId, generationId: state.generationId, coordinator: state.coordinator, generation: state.generation, groupProtocol: 'classic' }),
-  };
+  return runtime.handle(
+    { type: 'Stop' },
+    () => dispatch({ type: 'RejoinRequested' }),
+    () => {
+      const s = runtime.state;
+      return { memberId: s.memberId, generationId: s.generationId, coordinator: s.coordinator, generation: s.generation, groupProtocol: 'classic' };
+    },
+  );
 };
 
 /**
