@@ -1,7 +1,7 @@
 import { hasCode, KafkaClientError } from '../errors';
 import { Assignment, assignmentOf, diffAssignments, emptyAssignment, partitionsOf } from './assignment';
 import { backoffDelay } from './backoff';
-import type { GenerationInfo, Notification, SharedEffect } from './group-machine-steps';
+import { retriesExhausted, type GenerationInfo, type Notification, type SharedEffect } from './group-machine-steps';
 
 /**
  * The consumer group protocol (KIP-848) as a pure reducer: what the Java client's ConsumerMembershipManager does.
@@ -222,15 +222,7 @@ const close = (s: ConsumerState): ConsumerTransition => {
 const retryLater = (s: ConsumerState, error: KafkaClientError, lostCoordinator: boolean): ConsumerTransition => {
   const failures = s.failures + 1;
   if (failures > s.settings.retryMax) {
-    const exhausted = new KafkaClientError({
-      tag: error._tag === 'ConnectionError' || error._tag === 'RequestTimeout' ? 'BrokerUnavailable' : error._tag,
-      code: error.code,
-      message: `Gave up after ${failures} attempts: ${error.message}`,
-      retriable: false,
-      context: error.context,
-      cause: error,
-    });
-    return fail(s, exhausted);
+    return fail(s, retriesExhausted(error, failures));
   }
   const delayMs = backoffDelay(failures, s.settings.initialBackoffMs, s.settings.maxBackoffMs);
   return [

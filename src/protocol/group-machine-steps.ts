@@ -164,19 +164,22 @@ export const fail = (s: GroupState, error: KafkaClientError, extra: readonly Gro
   [...extra, notify({ type: 'RebalanceError', error }), { type: 'fail', error }],
 ];
 
+/** What a membership fails with once a retriable error outlasts the retry bound (an unreachable broker says so). */
+export const retriesExhausted = (error: KafkaClientError, attempts: number): KafkaClientError =>
+  new KafkaClientError({
+    tag: error._tag === 'ConnectionError' || error._tag === 'RequestTimeout' ? 'BrokerUnavailable' : error._tag,
+    code: error.code,
+    message: `Gave up after ${attempts} attempts: ${error.message}`,
+    retriable: false,
+    context: error.context,
+    cause: error,
+  });
+
 /** A retriable failure: back off, or give up once the retry bound is passed. */
 export const retryLater = (s: GroupState, error: KafkaClientError, resume: GroupState['resume']): Transition => {
   const failures = s.failures + 1;
   if (failures > s.settings.retryMax) {
-    const exhausted = new KafkaClientError({
-      tag: error._tag === 'ConnectionError' || error._tag === 'RequestTimeout' ? 'BrokerUnavailable' : error._tag,
-      code: error.code,
-      message: `Gave up after ${failures} attempts: ${error.message}`,
-      retriable: false,
-      context: error.context,
-      cause: error,
-    });
-    return fail(s, exhausted);
+    return fail(s, retriesExhausted(error, failures));
   }
   const delayMs = backoffDelay(failures, s.settings.initialBackoffMs, s.settings.maxBackoffMs);
   return [
