@@ -33,12 +33,15 @@ function tracker() {
 
 /**
  * Runs a member: `start(job, tracker)` returns its `close()`, called on SIGTERM (or after job.timeoutMs).
- * @param {(j: MemberJob, t: ReturnType<typeof tracker>) => Promise<() => Promise<void>>} start
+ * `makeTracker` is the bookkeeping the scenario reports with (scenario 7 brings its own).
+ * @template J, T
+ * @param {(j: J & { timeoutMs: number }, t: T) => Promise<() => Promise<void>>} start
+ * @param {() => T} makeTracker
  */
-function member(start) {
-  /** @type {MemberJob} */
+function runMember(start, makeTracker) {
+  /** @type {J & { timeoutMs: number }} */
   const job = JSON.parse(process.argv[2] || '{}');
-  const t = tracker();
+  const t = makeTracker();
   let closing = false;
   start(job, t)
     .then((close) => {
@@ -53,9 +56,15 @@ function member(start) {
       setTimeout(stop, job.timeoutMs).unref();
     })
     .catch((e) => {
-      event({ type: 'error', message: String(e) });
+      event({ type: 'error', message: String(e && /** @type {any} */ (e).message ? /** @type {any} */ (e).message : e) });
       process.exit(1);
     });
 }
 
-module.exports = { member };
+/**
+ * Runs a rebalance-scenario member with the tracker above.
+ * @param {(j: MemberJob, t: ReturnType<typeof tracker>) => Promise<() => Promise<void>>} start
+ */
+const member = (start) => runMember(start, tracker);
+
+module.exports = { member, runMember, event };

@@ -24,8 +24,7 @@ const GAP_EVENT_MS = 25;
 
 /** @typedef {{ brokers: string[], topic: string, groupId: string, protocol: 'eager' | 'cooperative' | 'consumer', sessionTimeoutMs: number, heartbeatIntervalMs: number, timeoutMs: number, peers: Record<string, string> }} S7Job */
 
-/** @param {Record<string, unknown>} e */
-const event = (e) => process.stdout.write(`EVENT ${JSON.stringify({ t: Date.now(), ...e })}\n`);
+const { runMember, event } = require('./member-common');
 
 function tracker() {
   /** @type {number[]} last delivery per partition */
@@ -114,30 +113,9 @@ function tracker() {
 }
 
 /**
- * Runs a member: `start(job, tracker)` returns its `close()`, called on SIGTERM (or after job.timeoutMs).
+ * Runs a scenario-7 member: `start(job, tracker)` returns its `close()`, called on SIGTERM (or after job.timeoutMs).
  * @param {(j: S7Job, t: ReturnType<typeof tracker>) => Promise<() => Promise<void>>} start
  */
-function member(start) {
-  /** @type {S7Job} */
-  const job = JSON.parse(process.argv[2] || '{}');
-  const t = tracker();
-  let closing = false;
-  start(job, t)
-    .then((close) => {
-      const stop = async () => {
-        if (closing) return;
-        closing = true;
-        await close();
-        event({ type: 'closed' });
-        process.exit(0);
-      };
-      process.on('SIGTERM', stop);
-      setTimeout(stop, job.timeoutMs).unref();
-    })
-    .catch((e) => {
-      event({ type: 'error', message: String(e && /** @type {any} */ (e).message ? /** @type {any} */ (e).message : e) });
-      process.exit(1);
-    });
-}
+const member = (start) => runMember(start, tracker);
 
 module.exports = { member };

@@ -12,8 +12,8 @@
  */
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { prepareTopic, javaProducer, adminKit } = require('./produce');
+const { prepareTopic, javaProducer } = require('./produce');
+const { startMember, endRound } = require('./member-process');
 const { median } = require('./report');
 
 const log = (/** @param {string} s */ (s) => process.stderr.write(`[bench] ${s}\n`));
@@ -40,33 +40,7 @@ const commandOf = (m, job, built) =>
         ['-Xmx512m', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', built.java.classpath, 'BenchS7Member', job.brokers.join(','), job.topic, job.groupId, job.protocol, String(job.sessionTimeoutMs), String(job.heartbeatIntervalMs)],
       ];
 
-/**
- * @typedef {{ t: number, type: string, partitions?: number[], partition?: number, protocol?: string, id?: string, gaps?: (number | null)[][], from?: number, to?: number, n?: number, maxGap?: number, message?: string }} MemberEvent
- */
-
-/** A member process and the events it printed. @param {string} name @param {[string, string[]]} command */
-function startMember(name, [cmd, args]) {
-  /** @type {MemberEvent[]} */
-  const events = [];
-  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stdin.on('error', () => undefined);
-  let buf = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    const lines = buf.split('\n');
-    buf = lines.pop() || '';
-    for (const l of lines) if (l.startsWith('EVENT ')) events.push(JSON.parse(l.slice(6)));
-  });
-  child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  const send = (/** @type {string} */ line) => {
-    if (child.exitCode === null && child.signalCode === null) child.stdin.write(`${line}\n`);
-  };
-  return { name, child, events, exited, send, stderr: () => err, gone: () => child.exitCode !== null || child.signalCode !== null };
-}
-
-/** @typedef {ReturnType<typeof startMember>} Member */
+/** @typedef {import('./member-process').MemberEvent} MemberEvent @typedef {import('./member-process').Member} Member */
 
 /** What `m` owned at time `t` (its last `owned` event at or before t). @param {Member} m @param {number} t */
 const ownedAt = (m, t) => {
@@ -118,15 +92,6 @@ async function waitFor(check, timeoutMs, what, watch) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(10);
   }
-}
-
-/** @param {Member} m */
-async function stopMember(m) {
-  if (m.gone()) return;
-  m.child.kill('SIGTERM');
-  const t = setTimeout(() => m.child.kill('SIGKILL'), 20_000);
-  await m.exited;
-  clearTimeout(t);
 }
 
 /**
@@ -286,11 +251,7 @@ async function runRebalanceUnderLoad(sc, ctx) {
         stats.error = `${unsupported && !msg.startsWith('unsupported') ? 'unsupported: ' : ''}${msg}; member stderr: ${members.map((m) => `${m.name}: ${m.stderr().slice(-300)}`).join(' / ')}`;
         log(`${sc.id} round ${round} ${client.name.padEnd(17)} FAILED: ${stats.error.slice(0, 400)}`);
       } finally {
-        await Promise.all(members.map(stopMember));
-        producer.kill();
-        const kit = adminKit(ctx.built, ctx.bootstrap.split(','));
-        await kit.deleteTopic(topic).catch(() => undefined);
-        await kit.close();
+        await endRound(members, producer, ctx.built, ctx.bootstrap, topic);
       }
       runs.push({ scenario: sc.id, client: client.name, label: client.label, round, stats });
     }

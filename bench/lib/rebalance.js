@@ -10,8 +10,8 @@
  */
 const crypto = require('node:crypto');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
-const { prepareTopic, javaProducer, adminKit } = require('./produce');
+const { prepareTopic, javaProducer } = require('./produce');
+const { startMember, endRound } = require('./member-process');
 
 const log = (/** @param {string} s */ (s) => process.stderr.write(`[bench] ${s}\n`));
 const rand = () => crypto.randomBytes(3).toString('hex');
@@ -27,25 +27,7 @@ const MEMBERS = {
   ],
 };
 
-/** A member process and the events it printed. @param {string} cmd @param {string[]} args */
-function startMember(cmd, args) {
-  /** @type {{ t: number, type: string, partitions?: number[], partition?: number, message?: string }[]} */
-  const events = [];
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let buf = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    buf += d;
-    const lines = buf.split('\n');
-    buf = lines.pop() || '';
-    for (const l of lines) if (l.startsWith('EVENT ')) events.push(JSON.parse(l.slice(6)));
-  });
-  child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-  const exited = new Promise((resolve) => child.on('close', resolve));
-  return { child, events, exited, stderr: () => err };
-}
-
-/** @typedef {ReturnType<typeof startMember>} Member */
+/** @typedef {import('./member-process').Member} Member */
 
 /** The member's newest assignment at or after `since`, and whether it has a record from each partition of it. */
 function current(/** @type {Member} */ m, /** @type {number} */ since) {
@@ -67,15 +49,6 @@ async function waitFor(check, timeoutMs, what) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((res) => setTimeout(res, 10));
   }
-}
-
-/** @param {Member} m */
-async function stopMember(m) {
-  if (m.child.exitCode !== null || m.child.signalCode !== null) return;
-  m.child.kill('SIGTERM');
-  const t = setTimeout(() => m.child.kill('SIGKILL'), 20_000);
-  await m.exited;
-  clearTimeout(t);
 }
 
 /**
@@ -100,10 +73,10 @@ async function runRebalance(sc, ctx) {
       /** @type {Record<string, any>} */
       const stats = {};
       try {
-        const a = startMember(cmd, args);
+        const a = startMember('A', [cmd, args]);
         members.push(a);
         await waitFor(() => current(a, 0)?.consuming && current(a, 0)?.partitions.length === sc.partitions, 60_000, 'member A to consume every partition');
-        const b = startMember(cmd, args);
+        const b = startMember('B', [cmd, args]);
         members.push(b);
         const bSubscribed = await waitFor(() => b.events.find((e) => e.type === 'subscribed')?.t, 60_000, 'member B to subscribe');
         const joined = await waitFor(
@@ -137,11 +110,7 @@ async function runRebalance(sc, ctx) {
         stats.error = `${String(e)}; member stderr: ${members.map((m) => m.stderr().slice(-300)).join(' / ')}`;
         log(`${sc.id} round ${round} ${client.name.padEnd(20)} FAILED: ${stats.error.slice(0, 400)}`);
       } finally {
-        await Promise.all(members.map(stopMember));
-        producer.kill();
-        const kit = adminKit(ctx.built, ctx.bootstrap.split(','));
-        await kit.deleteTopic(topic).catch(() => undefined);
-        await kit.close();
+        await endRound(members, producer, ctx.built, ctx.bootstrap, topic);
       }
       runs.push({ scenario: sc.id, client: client.name, label: client.label, round, stats });
     }
