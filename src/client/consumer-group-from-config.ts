@@ -42,6 +42,8 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
   return createConsumerGroup({
     createTransport: () => (deps.createTransport ?? kafkajsTransportFor)(config),
     scheduler: deps.scheduler,
+    clientId: config.clientId,
+    monitoring: { metricsIntervalMs: config.monitoring.metricsInterval, stallTimeoutMs: config.monitoring.stallTimeout },
     settings: {
       membership: {
         groupId: config.groupId,

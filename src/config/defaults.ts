@@ -90,6 +90,15 @@ export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
     /** 3 s to open a connection. */
     connectionTimeout: 3_000,
   },
+  monitoring: {
+    /** A metrics$ snapshot every 5 s (only while subscribed). */
+    metricsInterval: 5_000,
+    /**
+     * 30 s without progress is a stall (stalls$): longer than any healthy pause (a rebalance, a slow batch, a
+     * broker failover) and short enough to page someone before lag alerts do.
+     */
+    stallTimeout: 30_000,
+  },
   /** Plaintext unless told otherwise. */
   ssl: false,
 });

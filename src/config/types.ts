@@ -99,6 +99,12 @@ export interface RetryConfig {
   readonly connectionTimeout: number;
 }
 
+/** Observability: how often `metrics$` snapshots, and after how long `stalls$` calls a partition stalled (ms). */
+export interface MonitoringConfig {
+  readonly metricsInterval: number;
+  readonly stallTimeout: number;
+}
+
 /** A validated, fully defaulted, deeply readonly configuration. */
 export interface ConsumerGroupConfig {
   /** 'host:port' bootstrap addresses. */
@@ -121,6 +127,7 @@ export interface ConsumerGroupConfig {
   readonly group: GroupConfig;
   readonly consumer: ConsumerConfig;
   readonly retry: RetryConfig;
+  readonly monitoring: MonitoringConfig;
   readonly ssl: SslConfig;
   readonly sasl?: SaslConfig;
 }
@@ -147,6 +154,7 @@ export interface ConsumerGroupConfigInput {
   readonly group?: DeepPartial<GroupConfig>;
   readonly consumer?: DeepPartial<ConsumerConfig>;
   readonly retry?: Partial<RetryConfig>;
+  readonly monitoring?: Partial<MonitoringConfig>;
   readonly ssl?: SslConfig;
   readonly sasl?: SaslConfig;
 }

@@ -11,6 +11,7 @@ import type {
   ConsumerGroupConfigInput,
   GroupConfig,
   PartitionStrategySetting,
+  MonitoringConfig,
   RetryConfig,
   SaslConfig,
   SaslMechanism,
@@ -256,6 +257,9 @@ const consumerProtocolRules = ({ groupProtocol, topics, whitelist, blacklist, gr
   ];
 };
 
+const M = D.monitoring;
+const monitoring = struct<MonitoringConfig>({ metricsInterval: int(M.metricsInterval), stallTimeout: int(M.stallTimeout) });
+
 const config = struct<ConsumerGroupConfig>(
   {
     brokers: required(listOf(broker, true)),
@@ -269,6 +273,7 @@ const config = struct<ConsumerGroupConfig>(
     group,
     consumer,
     retry,
+    monitoring,
     ssl: withDefault(D.ssl, ssl),
     sasl: optional(sasl),
   },

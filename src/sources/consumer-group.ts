@@ -1,10 +1,14 @@
-import { BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject, throwError } from 'rxjs';
-import { distinctUntilChanged, map, mergeMap, share } from 'rxjs/operators';
+import { asyncScheduler, BehaviorSubject, concat, defer, EMPTY, merge, Observable, of, ReplaySubject, SchedulerLike, Subject, throwError, timer } from 'rxjs';
+import { distinctUntilChanged, finalize, map, mergeMap, share } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
 import { assignmentOf, partitionsOf, type Assignment } from '../protocol/assignment';
 import type { KafkaMessage } from '../protocol/message';
+import { instrumentTransport } from '../observability/instrumented-transport';
+import type { ConsumerMetrics } from '../observability/metrics';
+import { MetricsRecorder } from '../observability/metrics-recorder';
+import { diagnosticsPublisher } from '../observability/diagnostics-publisher';
 import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
 import type { Transport } from '../transport';
@@ -56,6 +60,14 @@ export interface ConsumerGroup extends OffsetMarker {
   /** Lag per partition: high-water mark minus the next offset to consume after what was marked (updated on fetches and commits). */
   lag(): PartitionOffsets;
   readonly lag$: Observable<PartitionOffsets>;
+  /**
+   * A snapshot every `monitoring.metricsInterval` ms while subscribed (a view: it does not join the group):
+   * per partition lag, position, committed offset, rates, buffered records/bytes and credit; per broker fetch
+   * latency and sizes; commits; rebalances. Nothing is measured while nobody subscribes.
+   *
+   *   subscribe ──────5 s──────m1──────5 s──────m2── ...
+   */
+  readonly metrics$: Observable<ConsumerMetrics>;
   markOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
   markProcessed(message: MarkableOffset, metadata?: string | null): MarkResult;
   markPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
@@ -89,6 +101,9 @@ export type PartitionOffsets = Readonly<Record<string, Readonly<Record<number, b
 /** How `consumerGroup` builds sessions: the resolved settings and a transport factory (one transport per session). */
 export interface GroupWiring {
   readonly settings: Omit<SessionSettings, 'transport' | 'notifications' | 'errors' | 'hasMarkers'>;
+  /** Named in traces (diagnostics channels). */
+  readonly clientId?: string;
+  readonly monitoring?: { readonly metricsIntervalMs: number; readonly stallTimeoutMs: number };
   readonly createTransport: () => Transport;
   readonly scheduler?: SchedulerLike;
 }
@@ -124,9 +139,25 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   let refs = 0;
   let markers = 0;
   const pausedPartitions = new Map<string, { topic: string; partition: number }>();
+  const scheduler = wiring.scheduler ?? asyncScheduler;
+  /** What metrics$ snapshots are made of: fed while metrics$ has subscribers (rebalances always). */
+  const recorder = new MetricsRecorder(groupId, scheduler.now());
+  let measuring = false;
+  const meter = {
+    active: () => measuring,
+    fetched: (nodeId: number, ms: number, bytes: number, failed: boolean) => recorder.fetched(nodeId, ms, bytes, failed),
+    committed: (ms: number, failed: boolean) => recorder.committed(ms, failed),
+  };
+  const diagnostics = diagnosticsPublisher({ group: groupId, clientId: wiring.clientId ?? '' }, scheduler);
+  notifications.subscribe((n) => {
+    if (n.type === 'RebalanceStart') recorder.rebalanceStarted(scheduler.now());
+    else if (n.type === 'RebalanceOK') recorder.generationReceived(scheduler.now());
+    diagnostics.notification(n);
+  });
+  errors.subscribe(diagnostics.error);
 
   const startSession = (): GroupSession => {
-    const transport = wiring.createTransport();
+    const transport = instrumentTransport(wiring.createTransport(), { group: groupId, clientId: wiring.clientId ?? '' }, scheduler, meter);
     const s = new GroupSession({
       ...wiring.settings,
       scheduler: wiring.scheduler,
@@ -142,6 +173,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
         watermarkChanges.next();
       },
       onCommitted: () => watermarkChanges.next(),
+      onDelivered: (topic, partition, messages, bytes) => measuring && recorder.deliveredTo(topic, partition, messages, bytes),
     });
     s.generations$.subscribe({ next: (g) => held.next(g.current), error: () => held.next({}), complete: () => held.next({}) });
     const closed = new ReplaySubject<void>(1);
@@ -208,8 +240,28 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       resetOffset: (offset: bigint, metadata?: string | null) => apply('reset', topic, partition, offset + 1n, metadata),
     });
 
+  const metricsIntervalMs = wiring.monitoring?.metricsIntervalMs ?? 5_000;
+  const metrics$ = defer(() => {
+    measuring = true;
+    recorder.restart(scheduler.now());
+    return timer(metricsIntervalMs, metricsIntervalMs, scheduler).pipe(
+      map(() => {
+        const lags = lag();
+        return recorder.snapshot(
+          scheduler.now(),
+          partitionsOf(held.value).map(({ topic, partition }) => {
+            const g = session?.gauges(topic, partition);
+            return { topic, partition, lag: lags[topic]?.[partition], position: g?.position, committed: g?.committed, bufferedRecords: g?.bufferedRecords ?? 0, bufferedBytes: g?.bufferedBytes ?? 0, credit: g?.credit ?? 0 };
+          }),
+        );
+      }),
+      finalize(() => (measuring = false)),
+    );
+  }).pipe(share());
+
   return {
     groupId,
+    metrics$,
     generations$: fromSession(generationsOf),
     batches$: fromSession(batchesOf),
     messages$: fromSession((s) => batchesOf(s).pipe(map((b) => b.messages), flattenBatches())),

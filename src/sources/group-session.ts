@@ -36,6 +36,8 @@ export interface SessionSettings {
   readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
   /** Offsets were committed. */
   readonly onCommitted?: () => void;
+  /** A batch of a partition's messages reached the application (for metrics). */
+  readonly onDelivered?: (topic: string, partition: number, messages: number, bytes: number) => void;
 }
 
 /** While a partition's message size is unknown, its first fetch under mark credit asks for at most this much. */
@@ -222,6 +224,7 @@ export class GroupSession {
               const tagged = this.sinceSeek.get(partitionKey(topic, partition));
               if (tagged) for (const m of messages) tagged.add(m);
               if (this.tracking) this.ledger.emitted(topic, partition, messages, bytes);
+              s.onDelivered?.(topic, partition, messages.length, bytes);
               sub.next(messages);
             },
             hasCredit: () => !this.settings.isPaused?.(topic, partition) && (!this.tracking || this.belowLowWater(topic, partition)),
@@ -257,6 +260,19 @@ export class GroupSession {
 
   highWatermark(topic: string, partition: number): bigint | undefined {
     return this.fetcher.highWatermark(topic, partition);
+  }
+
+  /** A held partition's gauges for metrics$: positions, and the credit its unmarked messages use. */
+  gauges(topic: string, partition: number): { position: bigint | undefined; committed: bigint | undefined; bufferedRecords: number; bufferedBytes: number; credit: number } {
+    const held = this.ledger.position(topic, partition);
+    const used = this.tracking ? this.ledger.inFlight(topic, partition) : { messages: 0, bytes: 0 };
+    return {
+      position: this.position(topic, partition),
+      committed: held?.committed,
+      bufferedRecords: used.messages,
+      bufferedBytes: used.bytes,
+      credit: Math.max(0, this.settings.credit.maxMessages - used.messages),
+    };
   }
 
   /** The next offset to consume after what was processed (marked), else the fetch position. */
