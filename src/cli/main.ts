@@ -3,6 +3,8 @@
  * `rx-kafka-cluster consume ...`: joins a group and prints its messages (the sarama-cluster CLI, in RxJS).
  * SIGINT/SIGTERM drain, commit and leave; exit 0 on a clean stop, 64 on usage errors, 69 when no broker answers,
  * 77 when authentication or authorisation fails. TLS/SASL options: see USAGE; secrets never come from argv.
+ * `describe`, `lag` and `reset-offsets` administer a group (kafka-consumer-groups.sh's commands); `--help`/`-h`
+ * on the tool or any command prints its usage to stdout and exits 0.
  */
 import { readFileSync } from 'node:fs';
 import { lastValueFrom } from 'rxjs';
@@ -11,22 +13,55 @@ import { consumerGroup } from '../client/consumer-group-from-config';
 import { ConfigValidationError } from '../config';
 import type { KafkaClientError } from '../errors';
 import { markOffsets } from '../operators/mark-offsets';
+import { adminTransport, EX_NOPERM, EX_UNAVAILABLE, EX_USAGE, exitCodeOf } from './admin-io';
+import { runDescribe } from './describe-command';
 import { formatMessage } from './format-message';
-import { parseArgs, USAGE } from './parse-args';
+import { runLag } from './lag-command';
+import { type ConsumeCommand, USAGE } from './parse-args';
+import { parseCli, type DescribeCommand, type LagCommand, type ResetOffsetsCommand } from './parse-cli';
+import { runResetOffsets } from './reset-offsets-command';
 import { resolveSecurity } from './security';
 import { startStatusLine } from './status-line';
-
-const EX_USAGE = 64;
-const EX_UNAVAILABLE = 69;
-const EX_NOPERM = 77;
+import { usageOf } from './usage';
 
 const main = async (): Promise<number> => {
-  const parsed = parseArgs(process.argv.slice(2), process.env);
+  const parsed = parseCli(process.argv.slice(2), process.env);
   if (parsed._tag === 'Left') {
-    process.stderr.write(`${parsed.left.join('\n')}\n${USAGE}\n`);
+    process.stderr.write(`${parsed.left.problems.join('\n')}\n${usageOf(parsed.left.command)}\n`);
     return EX_USAGE;
   }
   const cmd = parsed.right;
+  if (cmd.command === 'help') {
+    process.stdout.write(`${usageOf(cmd.of)}\n`);
+    return 0;
+  }
+  return cmd.command === 'consume' ? consume(cmd) : admin(cmd);
+};
+
+/** describe, lag, reset-offsets: one transport, closed at the end; SIGINT/SIGTERM end a `lag --watch`. */
+const admin = async (cmd: DescribeCommand | LagCommand | ResetOffsetsCommand): Promise<number> => {
+  const security = resolveSecurity(cmd, process.env, (file) => readFileSync(file, 'utf8'));
+  if (security._tag === 'Left') {
+    process.stderr.write(`${security.left.join('\n')}\n${usageOf(cmd.command)}\n`);
+    return EX_USAGE;
+  }
+  const transport = adminTransport(cmd, security.right);
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  try {
+    return cmd.command === 'describe' ? await runDescribe(cmd, transport, io) : cmd.command === 'lag' ? await runLag(cmd, transport, io, stopped) : await runResetOffsets(cmd, transport, io);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    return exitCodeOf(e);
+  } finally {
+    await lastValueFrom(transport.close(), { defaultValue: undefined }).catch(() => undefined);
+  }
+};
+
+const consume = async (cmd: ConsumeCommand): Promise<number> => {
   const security = resolveSecurity(cmd, process.env, (file) => readFileSync(file, 'utf8'));
   if (security._tag === 'Left') {
     process.stderr.write(`${security.left.join('\n')}\n${USAGE}\n`);

@@ -63,29 +63,50 @@ const FLAGS = new Set([
 const SECRET_FLAGS = new Set(['--sasl-password', '--password', '--sasl-token', '--token', '--key-passphrase', '--passphrase']);
 const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
 
-/** Parses argv (without node and the script); every problem is reported at once. Pure. */
-export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Either<readonly string[], ConsumeCommand> => {
-  const [command, ...rest] = argv;
-  const problems: string[] = [];
-  if (command !== 'consume') return left([command ? `unknown command ${command}` : 'missing command']);
+/** The flags every command shares: brokers, TLS and SASL (value-taking ones). */
+export const CONNECTION_FLAGS = ['--brokers', '--ca', '--cert', '--key', '--sasl-mechanism', '--sasl-username', '--sasl-password-env', '--sasl-password-file', '--sasl-token-env', '--sasl-token-file'] as const;
+
+/** What one pass over a command's arguments found: flag values, the switches given, and problems. */
+export interface ScannedFlags {
+  readonly values: Map<string, string>;
+  readonly switches: Set<string>;
+  readonly problems: string[];
+}
+
+/**
+ * Reads `--flag value`, `--flag=value` and switches; a secret-carrying flag is refused and its value skipped
+ * (never echoed), an unknown option named without its value. Pure.
+ */
+export const scanFlags = (rest: readonly string[], valueFlags: ReadonlySet<string>, switchFlags: ReadonlySet<string>, problems: string[] = []): ScannedFlags => {
   const values = new Map<string, string>();
-  let verbose = false;
-  let tlsFlag = false;
+  const switches = new Set<string>();
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (flag === '--verbose') verbose = true;
-    else if (flag === '--tls') tlsFlag = true;
+    if (switchFlags.has(flag)) switches.add(flag);
     else if (SECRET_FLAGS.has(flag)) {
       if (inline === undefined && rest[i + 1] !== undefined && !(rest[i + 1] ?? '').startsWith('--')) i++; // skip the secret
       problems.push(`${flag} is not accepted: secrets never go on the command line (use --sasl-password-env/--sasl-password-file or --sasl-token-env/--sasl-token-file)`);
-    } else if (FLAGS.has(flag)) {
+    } else if (valueFlags.has(flag)) {
       const value = inline ?? rest[++i];
       if (value === undefined || value.startsWith('--')) problems.push(`${flag} needs a value`);
       else values.set(flag, value);
     } else if (flag.startsWith('--')) problems.push(`unknown option ${flag}`); // the value after '=' is not echoed: it may be a secret
     else problems.push(`unexpected argument at position ${i + 2} (not echoed)`);
   }
+  return { values, switches, problems };
+};
+
+/** The brokers from `--brokers` or $KAFKA_BROKERS. */
+export const brokersFrom = (values: ReadonlyMap<string, string>, env: Readonly<Record<string, string | undefined>>): string[] => list(values.get('--brokers') ?? env.KAFKA_BROKERS);
+
+/** Parses argv (without node and the script); every problem is reported at once. Pure. */
+export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Either<readonly string[], ConsumeCommand> => {
+  const [command, ...rest] = argv;
+  if (command !== 'consume') return left([command ? `unknown command ${command}` : 'missing command']);
+  const { values, switches, problems } = scanFlags(rest, FLAGS, new Set(['--verbose', '--tls']));
+  const verbose = switches.has('--verbose');
+  const tlsFlag = switches.has('--tls');
   const brokers = list(values.get('--brokers') ?? env.KAFKA_BROKERS);
   const group = values.get('--group') ?? '';
   const topics = list(values.get('--topics'));
@@ -122,7 +143,7 @@ export const parseArgs = (argv: readonly string[], env: Readonly<Record<string, 
   return problems.length ? left(problems) : right(cmd);
 };
 
-const tlsOptions = (values: ReadonlyMap<string, string>, flag: boolean, problems: string[]): TlsOptions | undefined => {
+export const tlsOptions = (values: ReadonlyMap<string, string>, flag: boolean, problems: string[]): TlsOptions | undefined => {
   const caFile = values.get('--ca');
   const certFile = values.get('--cert');
   const keyFile = values.get('--key');
@@ -138,7 +159,7 @@ const secretSource = (values: ReadonlyMap<string, string>, envFlag: string, file
   return file !== undefined ? { file } : { env: env ?? fallbackEnv };
 };
 
-const saslOptions = (values: ReadonlyMap<string, string>, problems: string[]): SaslOptions | undefined => {
+export const saslOptions = (values: ReadonlyMap<string, string>, problems: string[]): SaslOptions | undefined => {
   const mechanism = values.get('--sasl-mechanism');
   const username = values.get('--sasl-username');
   const saslFlags = ['--sasl-username', '--sasl-password-env', '--sasl-password-file', '--sasl-token-env', '--sasl-token-file'].filter((f) => values.has(f));

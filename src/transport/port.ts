@@ -24,6 +24,17 @@ export interface Transport {
    */
   consumerGroupHeartbeat?(request: ConsumerGroupHeartbeatRequest): Observable<ConsumerGroupHeartbeatResponse>;
   offsetFetch(request: OffsetFetchRequest): Observable<readonly OffsetFetchPartition[]>;
+  /**
+   * Group administration (the CLI's describe/lag/reset-offsets). Optional: a transport without them cannot
+   * serve the admin commands.
+   * - `describeGroups`: DescribeGroups, the classic protocol's view (a group that does not exist is `Dead`).
+   * - `consumerGroupDescribe`: ConsumerGroupDescribe (API 69, KIP-848); a classic or unknown group fails
+   *   GROUP_ID_NOT_FOUND, a broker before Kafka 4.0 UNSUPPORTED_VERSION.
+   * - `listGroupOffsets`: every offset the group has committed (OffsetFetch for all topics, as a tool).
+   */
+  describeGroups?(request: DescribeGroupRequest): Observable<ClassicGroupDescription>;
+  consumerGroupDescribe?(request: DescribeGroupRequest): Observable<ConsumerGroupDescription>;
+  listGroupOffsets?(request: DescribeGroupRequest): Observable<readonly OffsetFetchPartition[]>;
   offsetCommit(request: OffsetCommitRequest): Observable<readonly PartitionResult[]>;
   listOffsets(request: ListOffsetsRequest): Observable<readonly ListOffsetsPartition[]>;
   fetch(request: FetchRequest): Observable<readonly FetchPartition[]>;
@@ -168,6 +179,65 @@ export interface ConsumerGroupHeartbeatResponse {
   readonly heartbeatIntervalMs: number;
   /** The partitions the member may own now, when the coordinator sends them (undefined: unchanged). */
   readonly assignment?: readonly TopicIdPartitions[];
+}
+
+/** A group to describe, at its coordinator. */
+export interface DescribeGroupRequest {
+  readonly groupId: string;
+  readonly coordinator: number;
+}
+
+export interface ClassicGroupMember {
+  readonly memberId: string;
+  readonly instanceId?: string;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** The member's subscription in the chosen protocol (protocol type `consumer`: a ConsumerProtocolSubscription). */
+  readonly metadata: Buffer;
+  /** Its assignment from the leader (protocol type `consumer`: a ConsumerProtocolAssignment); empty while rebalancing. */
+  readonly assignment: Buffer;
+}
+
+/** DescribeGroups' answer for one group. */
+export interface ClassicGroupDescription {
+  readonly groupId: string;
+  /** e.g. Stable, PreparingRebalance, CompletingRebalance, Empty, Dead. */
+  readonly state: string;
+  /** `consumer` for consumer groups, '' when empty or dead. */
+  readonly protocolType: string;
+  /** The chosen protocol (the assignor, e.g. range, cooperative-sticky), '' unless stable. */
+  readonly protocol: string;
+  readonly members: readonly ClassicGroupMember[];
+}
+
+/** Topic-partitions by id, with the name the coordinator resolved ('' when it could not). */
+export interface NamedTopicIdPartitions extends TopicIdPartitions {
+  readonly topic: string;
+}
+
+export interface ConsumerGroupMember {
+  readonly memberId: string;
+  readonly instanceId?: string;
+  readonly rackId?: string;
+  readonly memberEpoch: number;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly subscribedTopicNames: readonly string[];
+  readonly subscribedTopicRegex?: string;
+  readonly assignment: readonly NamedTopicIdPartitions[];
+  readonly targetAssignment: readonly NamedTopicIdPartitions[];
+}
+
+/** ConsumerGroupDescribe's answer for one consumer-protocol group. */
+export interface ConsumerGroupDescription {
+  readonly groupId: string;
+  /** e.g. Stable, Assigning, Reconciling, Empty. */
+  readonly state: string;
+  readonly groupEpoch: number;
+  readonly assignmentEpoch: number;
+  /** The server-side assignor, e.g. uniform. */
+  readonly assignor: string;
+  readonly members: readonly ConsumerGroupMember[];
 }
 
 export interface TopicPartition {

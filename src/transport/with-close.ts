@@ -8,6 +8,9 @@ import type { Transport } from './port';
 export const overriding = (t: Transport, overrides: Partial<Transport>): Transport => {
   const decompress = overrides.decompress ?? t.decompress?.bind(t);
   const consumerGroupHeartbeat = overrides.consumerGroupHeartbeat ?? t.consumerGroupHeartbeat?.bind(t);
+  const describeGroups = overrides.describeGroups ?? t.describeGroups?.bind(t);
+  const consumerGroupDescribe = overrides.consumerGroupDescribe ?? t.consumerGroupDescribe?.bind(t);
+  const listGroupOffsets = overrides.listGroupOffsets ?? t.listGroupOffsets?.bind(t);
   return {
     metadata: overrides.metadata ?? ((r) => t.metadata(r)),
     findCoordinator: overrides.findCoordinator ?? ((r) => t.findCoordinator(r)),
@@ -22,6 +25,9 @@ export const overriding = (t: Transport, overrides: Partial<Transport>): Transpo
     close: overrides.close ?? (() => t.close()),
     ...(decompress ? { decompress } : {}),
     ...(consumerGroupHeartbeat ? { consumerGroupHeartbeat } : {}),
+    ...(describeGroups ? { describeGroups } : {}),
+    ...(consumerGroupDescribe ? { consumerGroupDescribe } : {}),
+    ...(listGroupOffsets ? { listGroupOffsets } : {}),
   };
 };
 

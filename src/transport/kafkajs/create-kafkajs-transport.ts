@@ -8,8 +8,11 @@ import { KafkaClientError, type ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
 import { BrokerRegistry, type NodeLookup } from './broker-registry';
 import { kafkajsDecompress } from './decompress';
+import { consumerGroupDescribe } from './consumer-group-describe';
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat';
+import { describeGroups } from './describe-groups';
 import { fetch } from './fetch';
+import { listGroupOffsets } from './group-offsets';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
 import { mapKafkajsError, type MapErrorHints } from './map-error';
 import { fetchMetadata, findCoordinator } from './metadata';
@@ -137,6 +140,9 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     leaveGroup: (r) => request(() => leaveGroup(coordinator, r), { group: r.groupId, api: 'LeaveGroup' }, hints),
     consumerGroupHeartbeat: (r) => request(() => consumerGroupHeartbeat(coordinator, r), { group: r.groupId, api: 'ConsumerGroupHeartbeat' }, hints),
     offsetFetch: (r) => request(() => offsetFetch(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }, hints),
+    describeGroups: (r) => request(() => describeGroups(coordinator, r), { group: r.groupId, api: 'DescribeGroups' }, hints),
+    consumerGroupDescribe: (r) => request(() => consumerGroupDescribe(coordinator, r), { group: r.groupId, api: 'ConsumerGroupDescribe' }, hints),
+    listGroupOffsets: (r) => request(() => listGroupOffsets(coordinator, r), { group: r.groupId, api: 'OffsetFetch' }, hints),
     offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }, hints),
     listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }, hints),
     fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }, hints),
