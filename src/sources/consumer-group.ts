@@ -9,6 +9,7 @@ import { instrumentTransport } from '../observability/instrumented-transport';
 import type { ConsumerMetrics } from '../observability/metrics';
 import { MetricsRecorder } from '../observability/metrics-recorder';
 import { diagnosticsPublisher } from '../observability/diagnostics-publisher';
+import { StallDetector, type Stall } from '../observability/stall-detector';
 import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
 import type { Transport } from '../transport';
@@ -68,6 +69,15 @@ export interface ConsumerGroup extends OffsetMarker {
    *   subscribe ──────5 s──────m1──────5 s──────m2── ...
    */
   readonly metrics$: Observable<ConsumerMetrics>;
+  /**
+   * A partition that made no progress for `monitoring.stallTimeout` ms, and again (recovered) when it does: 'handler'
+   * when delivered records stay unmarked (a stuck handler), 'fetch' when fetching does not advance although records
+   * wait, or no fetch answers (a stuck broker, a partition paused and forgotten). A view: it does not join the group.
+   *
+   *   messages: -a-b-c-(handler stuck on c)--------------------c marked-d-
+   *   stalls$:  ------------------stall{handler, since: c}-----recovered---
+   */
+  readonly stalls$: Observable<Stall>;
   markOffset(message: MarkableOffset, metadata?: string | null): MarkResult;
   markProcessed(message: MarkableOffset, metadata?: string | null): MarkResult;
   markPartitionOffset(topic: string, partition: number, offset: bigint, metadata?: string | null): MarkResult;
@@ -143,6 +153,9 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
   /** What metrics$ snapshots are made of: fed while metrics$ has subscribers (rebalances always). */
   const recorder = new MetricsRecorder(groupId, scheduler.now());
   let measuring = false;
+  /** When a fetch last answered per partition, recorded while stalls$ has subscribers. */
+  const fetchAnswered = new Map<string, number>();
+  let stallWatchers = 0;
   const meter = {
     active: () => measuring,
     fetched: (nodeId: number, ms: number, bytes: number, failed: boolean) => recorder.fetched(nodeId, ms, bytes, failed),
@@ -174,6 +187,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       },
       onCommitted: () => watermarkChanges.next(),
       onDelivered: (topic, partition, messages, bytes) => measuring && recorder.deliveredTo(topic, partition, messages, bytes),
+      onFetchAnswered: (topic, partition) => stallWatchers > 0 && fetchAnswered.set(partitionKey(topic, partition), scheduler.now()),
     });
     s.generations$.subscribe({ next: (g) => held.next(g.current), error: () => held.next({}), complete: () => held.next({}) });
     const closed = new ReplaySubject<void>(1);
@@ -259,9 +273,42 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     );
   }).pipe(share());
 
+  const stallTimeoutMs = wiring.monitoring?.stallTimeoutMs ?? 30_000;
+  /** Checks ten times per timeout (at least every 100 ms, at most every 5 s). */
+  const stallCheckMs = Math.min(5_000, Math.max(100, Math.floor(stallTimeoutMs / 10)));
+  const stalls$ = defer(() => {
+    const detector = new StallDetector(stallTimeoutMs);
+    stallWatchers++;
+    return timer(stallCheckMs, stallCheckMs, scheduler).pipe(
+      finalize(() => {
+        if (--stallWatchers === 0) fetchAnswered.clear();
+      }),
+      mergeMap(() => {
+        const marks = markers > 0;
+        const hws = highWaterMarks();
+        return detector.check(
+          scheduler.now(),
+          partitionsOf(held.value).map(({ topic, partition }) => {
+            const g = session?.gauges(topic, partition);
+            return {
+              topic,
+              partition,
+              processed: marks ? g?.position : undefined,
+              fetched: g?.fetched,
+              highWatermark: hws[topic]?.[partition],
+              buffered: marks ? (g?.bufferedRecords ?? 0) : 0,
+              lastFetchAt: fetchAnswered.get(partitionKey(topic, partition)),
+            };
+          }),
+        );
+      }),
+    );
+  }).pipe(share());
+
   return {
     groupId,
     metrics$,
+    stalls$,
     generations$: fromSession(generationsOf),
     batches$: fromSession(batchesOf),
     messages$: fromSession((s) => batchesOf(s).pipe(map((b) => b.messages), flattenBatches())),

@@ -39,6 +39,8 @@ export interface FetcherOptions {
   readonly partitionLost?: (topic: string, partition: number, error: KafkaClientError) => void;
   /** A partition's high-water mark changed (from a Fetch response). */
   readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
+  /** A fetch answered for the partition without an error (records or none). */
+  readonly onAnswered?: (topic: string, partition: number) => void;
 }
 
 interface Fetched {
@@ -250,6 +252,7 @@ export class Fetcher {
         }
         continue;
       }
+      this.options.onAnswered?.(p.topic, p.partition);
       if (p.highWatermark !== r.highWatermark) {
         p.highWatermark = r.highWatermark;
         this.options.onWatermark?.(p.topic, p.partition, r.highWatermark);

@@ -36,6 +36,8 @@ export interface SessionSettings {
   readonly onWatermark?: (topic: string, partition: number, highWatermark: bigint) => void;
   /** Offsets were committed. */
   readonly onCommitted?: () => void;
+  /** A fetch answered for the partition (for stalls$). */
+  readonly onFetchAnswered?: (topic: string, partition: number) => void;
   /** A batch of a partition's messages reached the application (for metrics). */
   readonly onDelivered?: (topic: string, partition: number, messages: number, bytes: number) => void;
 }
@@ -86,6 +88,7 @@ export class GroupSession {
       scheduler: this.scheduler,
       report: (e) => settings.errors.next(e),
       onWatermark: settings.onWatermark,
+      onAnswered: settings.onFetchAnswered,
       failPartition: (topic, partition, error) => {
         settings.errors.next(error);
         this.failedPartitions.next({ topic, partition, error });
@@ -263,11 +266,12 @@ export class GroupSession {
   }
 
   /** A held partition's gauges for metrics$: positions, and the credit its unmarked messages use. */
-  gauges(topic: string, partition: number): { position: bigint | undefined; committed: bigint | undefined; bufferedRecords: number; bufferedBytes: number; credit: number } {
+  gauges(topic: string, partition: number): { position: bigint | undefined; fetched: bigint | undefined; committed: bigint | undefined; bufferedRecords: number; bufferedBytes: number; credit: number } {
     const held = this.ledger.position(topic, partition);
     const used = this.tracking ? this.ledger.inFlight(topic, partition) : { messages: 0, bytes: 0 };
     return {
       position: this.position(topic, partition),
+      fetched: this.fetcher.position(topic, partition),
       committed: held?.committed,
       bufferedRecords: used.messages,
       bufferedBytes: used.bytes,
