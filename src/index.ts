@@ -14,6 +14,7 @@ export { range, roundrobin, type AssignmentStrategy, type AssignmentPlan, type M
 export { CONFIG_DEFAULTS, validateConfig, ConfigValidationError, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from './config';
 export { KafkaClientError, type ErrorContext, type ErrorTag, type KafkaErrorCode } from './errors';
 export type { Transport } from './transport';
+export type { Logger } from './observability/logger';
 export type { Stall, StallKind } from './observability/stall-detector';
 export type { BrokerMetrics, CommitMetrics, ConsumerMetrics, PartitionMetrics, RebalanceMetrics } from './observability/metrics';
 export { DIAGNOSTIC_CHANNELS, type ErrorEvent, type RebalanceTrace, type RequestTrace, type TracedApi } from './observability/diagnostics';

@@ -19,6 +19,7 @@ export const kafkajsTransportFor = (config: ConsumerGroupConfig): Transport =>
   createKafkajsTransport({
     brokers: config.brokers,
     clientId: config.clientId,
+    ...(config.logger ? { logger: config.logger } : {}),
     ssl: config.ssl === false ? undefined : config.ssl,
     sasl: config.sasl,
     connectionTimeout: config.retry.connectionTimeout,
@@ -43,6 +44,7 @@ export const consumerGroup = (input: ConsumerGroupConfigInput, deps: ConsumerGro
     createTransport: () => (deps.createTransport ?? kafkajsTransportFor)(config),
     scheduler: deps.scheduler,
     clientId: config.clientId,
+    ...(config.logger ? { logger: config.logger } : {}),
     monitoring: { metricsIntervalMs: config.monitoring.metricsInterval, stallTimeoutMs: config.monitoring.stallTimeout },
     settings: {
       membership: {

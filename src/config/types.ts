@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'node:tls';
+import type { Logger } from '../observability/logger';
 
 /**
  * The configuration of a consumer group: sarama-cluster's `Config` names in camelCase, durations in milliseconds,
@@ -128,11 +129,13 @@ export interface ConsumerGroupConfig {
   readonly consumer: ConsumerConfig;
   readonly retry: RetryConfig;
   readonly monitoring: MonitoringConfig;
+  /** A pino-compatible logger (pino itself fits); unset: only errors nobody subscribes to, on stderr. */
+  readonly logger?: Logger;
   readonly ssl: SslConfig;
   readonly sasl?: SaslConfig;
 }
 
-type Leaf = string | number | boolean | RegExp | Buffer | readonly unknown[] | ((...args: never[]) => unknown);
+type Leaf = string | number | boolean | RegExp | Buffer | Logger | readonly unknown[] | ((...args: never[]) => unknown);
 /** Every field optional, recursively; leaves (arrays, buffers, regexes, functions) stay whole. */
 export type DeepPartial<T> = T extends Leaf ? T : { readonly [K in keyof T]?: DeepPartial<T[K]> };
 
@@ -155,6 +158,7 @@ export interface ConsumerGroupConfigInput {
   readonly consumer?: DeepPartial<ConsumerConfig>;
   readonly retry?: Partial<RetryConfig>;
   readonly monitoring?: Partial<MonitoringConfig>;
+  readonly logger?: Logger;
   readonly ssl?: SslConfig;
   readonly sasl?: SaslConfig;
 }

@@ -4,6 +4,7 @@
 import * as E from 'fp-ts/Either';
 import { brokerRegexProblem } from './broker-regex';
 import { CONFIG_DEFAULTS as D } from './defaults';
+import type { Logger } from '../observability/logger';
 import type {
   ConfigIssue,
   ConsumerConfig,
@@ -257,6 +258,13 @@ const consumerProtocolRules = ({ groupProtocol, topics, whitelist, blacklist, gr
   ];
 };
 
+const LOGGER_METHODS = ['error', 'warn', 'info', 'debug', 'child'] as const;
+/** Any object with pino's level methods and child(); kept as given (it is the user's). */
+const logger: Validator<Logger> = (value, path) => {
+  const missing = typeof value === 'object' && value !== null ? LOGGER_METHODS.filter((m) => typeof (value as Record<string, unknown>)[m] !== 'function') : [...LOGGER_METHODS];
+  return missing.length === 0 ? E.right(value as Logger) : fail(path, `${path} must be a pino-compatible logger (missing ${missing.join(', ')})`);
+};
+
 const M = D.monitoring;
 const monitoring = struct<MonitoringConfig>({ metricsInterval: int(M.metricsInterval), stallTimeout: int(M.stallTimeout) });
 
@@ -274,6 +282,7 @@ const config = struct<ConsumerGroupConfig>(
     consumer,
     retry,
     monitoring,
+    logger: optional(logger),
     ssl: withDefault(D.ssl, ssl),
     sasl: optional(sasl),
   },

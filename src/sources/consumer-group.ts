@@ -9,6 +9,7 @@ import { instrumentTransport } from '../observability/instrumented-transport';
 import type { ConsumerMetrics } from '../observability/metrics';
 import { MetricsRecorder } from '../observability/metrics-recorder';
 import { diagnosticsPublisher } from '../observability/diagnostics-publisher';
+import { groupLogging, stderrLogger, type Logger } from '../observability/logger';
 import { StallDetector, type Stall } from '../observability/stall-detector';
 import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
@@ -114,6 +115,8 @@ export interface GroupWiring {
   /** Named in traces (diagnostics channels). */
   readonly clientId?: string;
   readonly monitoring?: { readonly metricsIntervalMs: number; readonly stallTimeoutMs: number };
+  /** The user's logger; unset: errors nobody subscribes to go to stderr. */
+  readonly logger?: Logger;
   readonly createTransport: () => Transport;
   readonly scheduler?: SchedulerLike;
 }
@@ -162,12 +165,19 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     committed: (ms: number, failed: boolean) => recorder.committed(ms, failed),
   };
   const diagnostics = diagnosticsPublisher({ group: groupId, clientId: wiring.clientId ?? '' }, scheduler);
+  /** The user's subscribers of errors$ (the library's own listeners do not count). */
+  let errorWatchers = 0;
+  const logging = groupLogging((wiring.logger ?? stderrLogger()).child({ component: 'rx-kafka-cluster', group: groupId, clientId: wiring.clientId }), () => errorWatchers > 0, wiring.logger !== undefined);
   notifications.subscribe((n) => {
     if (n.type === 'RebalanceStart') recorder.rebalanceStarted(scheduler.now());
     else if (n.type === 'RebalanceOK') recorder.generationReceived(scheduler.now());
     diagnostics.notification(n);
+    logging.notification(n);
   });
-  errors.subscribe(diagnostics.error);
+  errors.subscribe((e) => {
+    diagnostics.error(e);
+    logging.error(e);
+  });
 
   const startSession = (): GroupSession => {
     const transport = instrumentTransport(wiring.createTransport(), { group: groupId, clientId: wiring.clientId ?? '' }, scheduler, meter);
@@ -333,7 +343,14 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     highWaterMarks$: watermarkChanges.pipe(map(highWaterMarks)),
     lag,
     lag$: merge(watermarkChanges, held).pipe(map(lag)),
-    errors$: errors.asObservable(),
+    errors$: new Observable<KafkaClientError>((subscriber) => {
+      errorWatchers++;
+      const s = errors.subscribe(subscriber);
+      return () => {
+        errorWatchers--;
+        s.unsubscribe();
+      };
+    }),
     registerMarker: () => {
       markers++;
       let registered = true;
