@@ -17,4 +17,4 @@ export type { Transport } from './transport';
 export type { Logger } from './observability/logger';
 export type { Stall, StallKind } from './observability/stall-detector';
 export type { BrokerMetrics, CommitMetrics, ConsumerMetrics, PartitionMetrics, RebalanceMetrics } from './observability/metrics';
-export { DIAGNOSTIC_CHANNELS, type ErrorEvent, type RebalanceTrace, type RequestTrace, type TracedApi } from './observability/diagnostics';
+export { DIAGNOSTIC_CHANNELS, type ErrorEvent, type MarkEvent, type RebalanceTrace, type RequestTrace, type TracedApi } from './observability/diagnostics';

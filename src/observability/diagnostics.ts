@@ -22,6 +22,8 @@ export const DIAGNOSTIC_CHANNELS = {
   rebalance: 'rx-kafka-cluster:rebalance',
   /** A plain channel: every error the group reports (errors$ and rebalance errors), as {@link ErrorEvent}. */
   error: 'rx-kafka-cluster:error',
+  /** A plain channel: every mark the ledger accepted, as {@link MarkEvent} (tracing ends a message's span on it). */
+  mark: 'rx-kafka-cluster:mark',
 } as const;
 
 export type TracedApi = 'Fetch' | 'OffsetCommit' | 'JoinGroup' | 'SyncGroup' | 'Heartbeat' | 'ConsumerGroupHeartbeat';
@@ -64,6 +66,21 @@ export interface ErrorEvent {
   readonly error: KafkaClientError;
 }
 
+/**
+ * A message on the mark channel. `kind` 'mark': every offset up to and including `offset` is processed;
+ * 'processed': that offset alone (out-of-order completion); 'reset': the commit position moved to `offset`.
+ */
+export interface MarkEvent {
+  readonly group: string;
+  readonly clientId: string;
+  readonly kind: 'mark' | 'processed' | 'reset';
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: bigint;
+  /** The message marked, when marked by message (markOffset / markOffsets), else undefined. */
+  readonly message?: object;
+}
+
 export const channels = {
   fetch: diagnosticsChannel.tracingChannel<unknown, RequestTrace>(DIAGNOSTIC_CHANNELS.fetch),
   commit: diagnosticsChannel.tracingChannel<unknown, RequestTrace>(DIAGNOSTIC_CHANNELS.commit),
@@ -72,4 +89,5 @@ export const channels = {
   heartbeat: diagnosticsChannel.tracingChannel<unknown, RequestTrace>(DIAGNOSTIC_CHANNELS.heartbeat),
   rebalance: diagnosticsChannel.tracingChannel<unknown, RebalanceTrace>(DIAGNOSTIC_CHANNELS.rebalance),
   error: diagnosticsChannel.channel(DIAGNOSTIC_CHANNELS.error),
+  mark: diagnosticsChannel.channel(DIAGNOSTIC_CHANNELS.mark),
 };

@@ -8,6 +8,7 @@ import type { KafkaMessage } from '../protocol/message';
 import { instrumentTransport } from '../observability/instrumented-transport';
 import type { ConsumerMetrics } from '../observability/metrics';
 import { MetricsRecorder } from '../observability/metrics-recorder';
+import { channels } from '../observability/diagnostics';
 import { diagnosticsPublisher } from '../observability/diagnostics-publisher';
 import { groupLogging, stderrLogger, type Logger } from '../observability/logger';
 import { StallDetector, type Stall } from '../observability/stall-detector';
@@ -247,7 +248,14 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     );
 
   const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult => {
-    if (session) return session.applyMark(kind, topic, partition, offset, metadata, message);
+    if (session) {
+      const result = session.applyMark(kind, topic, partition, offset, metadata, message);
+      // The ledger's offsets are positions for resets (offset + 1): the channel says the offset the user named.
+      if (result === 'ok' && channels.mark.hasSubscribers) {
+        channels.mark.publish({ group: groupId, clientId: wiring.clientId ?? '', kind, topic, partition, offset: kind === 'reset' ? offset - 1n : offset, ...(message ? { message } : {}) });
+      }
+      return result;
+    }
     errors.next(new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the group is not consuming', context: { group: groupId, topic, partition, offset } }));
     return 'not-owned';
   };

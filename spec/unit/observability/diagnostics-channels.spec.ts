@@ -4,7 +4,7 @@
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { of, tap } from 'rxjs';
-import { DIAGNOSTIC_CHANNELS, markOffsets, type ErrorEvent, type RebalanceTrace, type RequestTrace } from '../../../src';
+import { DIAGNOSTIC_CHANNELS, markOffsets, type ErrorEvent, type MarkEvent, type RebalanceTrace, type RequestTrace } from '../../../src';
 import { instrumentTransport } from '../../../src/observability/instrumented-transport';
 import { InMemoryCluster } from '../../../src/testing';
 import type { FetchRequest, Transport } from '../../../src/transport';
@@ -60,6 +60,32 @@ describe('diagnostics channels', () => {
     const rebalance = traces('rebalance', 'asyncEnd')[0] as RebalanceTrace;
     expect([rebalance.start.type, rebalance.result?.type, rebalance.result?.current]).toEqual(['RebalanceStart', 'RebalanceOK', { t: [0] }]);
     expect(errors.map((e) => [e.group, e.clientId, e.error.code])).toContainEqual(['g', 'app-1', 'NOT_COORDINATOR']);
+  });
+
+  it('the mark channel carries every accepted mark: kind, partition, offset and the message marked', () => {
+    const marks: MarkEvent[] = [];
+    const onMark = (m: unknown) => marks.push(m as MarkEvent);
+    diagnosticsChannel.subscribe(DIAGNOSTIC_CHANNELS.mark, onMark);
+    const delivered: object[] = [];
+    try {
+      const ts = virtualTime();
+      const cluster = new InMemoryCluster({ topics: { t: 1 } });
+      ts.run(({ flush }) => {
+        const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', clientId: 'app-1', topics: ['t'] });
+        cluster.produce('t', 0, [{ value: 'a' }, { value: 'b' }]);
+        const sub = group.messages$.pipe(tap((m) => delivered.push(m)), markOffsets(group)).subscribe();
+        ts.schedule(() => group.markPartitionOffset('t', 3, 0n), 1_000); // not owned: refused, not published
+        ts.schedule(() => sub.unsubscribe(), 2_000);
+        flush();
+      });
+    } finally {
+      diagnosticsChannel.unsubscribe(DIAGNOSTIC_CHANNELS.mark, onMark);
+    }
+    expect(marks.map((m) => [m.group, m.clientId, m.kind, m.topic, m.partition, m.offset])).toEqual([
+      ['g', 'app-1', 'mark', 't', 0, 0n],
+      ['g', 'app-1', 'mark', 't', 0, 1n],
+    ]);
+    expect(marks.map((m) => m.message)).toEqual(delivered);
   });
 
   it('with no subscriber and no metrics, the instrumented transport hands back the request itself (nothing is wrapped)', () => {
