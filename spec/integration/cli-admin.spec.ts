@@ -7,6 +7,7 @@ import { fetchKafka } from '../../broker/kafka-broker';
 import { consumerGroup, type ConsumerGroup, type ConsumerGroupConfigInput } from '../../src';
 import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { startJavaConsumer, type JavaConsumer } from '../support/java-consumer';
+import { SENTINEL_PASSWORD, startSecuredBroker, type SecuredBroker } from '../support/secured-broker';
 import { brokers, uniqueName } from '../support/names';
 
 /**
@@ -24,9 +25,9 @@ interface Run {
 }
 
 /** Runs the built CLI; `onLine` sees each stdout line (with a kill switch) as it comes. */
-const run = (args: readonly string[], onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void): Promise<Run> =>
+const run = (args: readonly string[], onLine?: (line: string, kill: (s: NodeJS.Signals) => void) => void, env: Record<string, string> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KAFKA_BROKERS: brokers().join(',') } });
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, KAFKA_BROKERS: brokers().join(','), ...env } });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -369,5 +370,62 @@ describe('the group admin CLI (built) against the real broker and kafka-consumer
     } finally {
       await java.stop();
     }
+  });
+
+  describe('on a secured broker (TLS + SCRAM, ACLs): the same secret handling and exit codes as consume', () => {
+    let b: SecuredBroker;
+    let secured: AdminKit;
+    let topic: string;
+    let groupId: string;
+    const scram = (user: string) => ['--brokers', b.listeners.saslSsl, '--ca', b.certs.ca, '--sasl-mechanism', 'scram-sha-512', '--sasl-username', user];
+    beforeAll(async () => {
+      b = await startSecuredBroker();
+      secured = createAdminKit([b.listeners.plaintext]);
+      topic = uniqueName(`${b.topicPrefix}adm`);
+      groupId = uniqueName(`${b.groupPrefix}adm`);
+      await secured.createTopic(topic, 2);
+      await secured.produce(topic, Array.from({ length: 6 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })));
+    }, 180_000);
+    afterAll(async () => {
+      await secured?.close();
+      await b?.stop();
+    });
+
+    it('alice (password from $KAFKA_SASL_PASSWORD) resets, describes and reads the lag of an allowed group; the password appears in no output', async () => {
+      const env = { KAFKA_SASL_PASSWORD: SENTINEL_PASSWORD };
+      const reset = await run(['reset-offsets', ...scram('alice'), '--group', groupId, '--topic', topic, '--to-offset', '1', '--execute', '--json'], undefined, env);
+      const describe = await run(['describe', ...scram('alice'), '--group', groupId], undefined, env);
+      const lag = await run(['lag', ...scram('alice'), '--group', groupId, '--json'], undefined, env);
+      expect([reset.code, describe.code, lag.code]).toEqual([0, 0, 0]);
+      expect((JSON.parse(lag.stdout) as LagJson).partitions.map((p) => [p.partition, p.committed, p.end, p.lag])).toEqual([[0, 1, 3, 2], [1, 1, 3, 2]]);
+      expect(describe.stdout).toContain('STATE             Empty');
+      for (const r of [reset, describe, lag]) expect(r.stdout + r.stderr).not.toContain(SENTINEL_PASSWORD);
+    });
+
+    it('a wrong password exits 77 naming the mechanism; neither password is printed', async () => {
+      const wrong = `${SENTINEL_PASSWORD}-wrong`;
+      const r = await run(['describe', ...scram('alice'), '--group', groupId], undefined, { KAFKA_SASL_PASSWORD: wrong });
+      expect(r.code).toBe(77);
+      expect(r.stderr).toContain('SASL SCRAM-SHA-512 authentication failed');
+      expect(r.stdout + r.stderr).not.toContain(SENTINEL_PASSWORD);
+    });
+
+    it('bob, who may use no group, exits 77 with GROUP_AUTHORIZATION_FAILED for describe, lag and reset-offsets', async () => {
+      const env = { KAFKA_SASL_PASSWORD: SENTINEL_PASSWORD };
+      for (const args of [['describe'], ['lag'], ['reset-offsets', '--topic', topic, '--to-earliest']]) {
+        const [command, ...rest] = args;
+        const r = await run([command ?? '', ...scram('bob'), '--group', groupId, ...rest], undefined, env);
+        expect([command, r.code]).toEqual([command, 77]);
+        expect(r.stderr).toContain('GROUP_AUTHORIZATION_FAILED');
+        expect(r.stdout + r.stderr).not.toContain(SENTINEL_PASSWORD);
+      }
+    });
+
+    it('a password on the command line is refused (64) and not echoed', async () => {
+      const r = await run(['lag', ...scram('alice'), '--group', groupId, '--sasl-password', SENTINEL_PASSWORD]);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toContain('--sasl-password is not accepted');
+      expect(r.stdout + r.stderr).not.toContain(SENTINEL_PASSWORD);
+    });
   });
 });
