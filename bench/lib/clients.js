@@ -30,6 +30,7 @@ const nodeClient = (file, job, built) => {
 /** @type {ClientDef[]} */
 const CLIENTS = [
   { name: 'ours-messages', label: 'rx-kafka-cluster messages$', build: 'ours', command: (j, b) => nodeClient('ours-messages.js', j, b) },
+  { name: 'ours-messages-metrics', label: 'rx-kafka-cluster messages$ + metrics$ (1 s)', build: 'ours', kinds: ['throughput'], command: (j, b) => nodeClient('ours-messages-metrics.js', j, b) },
   { name: 'ours-batches', label: 'rx-kafka-cluster batches$', build: 'ours', command: (j, b) => nodeClient('ours-batches.js', j, b) },
   { name: 'ours-partitions', label: 'rx-kafka-cluster partitions$', build: 'ours', command: (j, b) => nodeClient('ours-partitions.js', j, b) },
   { name: 'ours-marked', label: 'rx-kafka-cluster messages$ + markOffsets', build: 'ours', command: (j, b) => nodeClient('ours-marked.js', j, b) },
@@ -45,6 +46,25 @@ const CLIENTS = [
     command: (j, b) => [
       'java',
       ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', b.java.classpath, 'BenchConsumer', j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode],
+    ],
+  },
+  {
+    // The same poll loop under the OpenTelemetry Java agent (a CONSUMER span per record as the loop iterates; no
+    // exporter, so the agent's own cost only): the baseline for what tracing every message may cost.
+    name: 'java-otel',
+    label: 'Java KafkaConsumer + OpenTelemetry Java agent',
+    build: 'otel-agent',
+    kinds: ['throughput'],
+    command: (j, b) => [
+      'java',
+      [
+        `-javaagent:${b['otel-agent'].jar}`,
+        '-Dotel.service.name=bench-java',
+        '-Dotel.traces.exporter=none',
+        '-Dotel.metrics.exporter=none',
+        '-Dotel.logs.exporter=none',
+        '-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', b.java.classpath, 'BenchConsumer', j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode,
+      ],
     ],
   },
   // Slow handlers, for the memory scenario only.

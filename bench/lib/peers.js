@@ -5,7 +5,8 @@
  *   - npm:     kafkajs, @platformatic/kafka, node-rdkafka, each `npm install --prefix .peers/npm-<name>` on its own,
  *              so one failing build does not take the others down;
  *   - java:    javac of bench/java/*.java against the broker's kafka-clients jar (the Maven cache, libsDir());
- *   - go:      `go build` of bench/sarama (IBM/sarama from the Go module proxy).
+ *   - go:      `go build` of bench/sarama (IBM/sarama from the Go module proxy);
+ *   - otel-agent: the OpenTelemetry Java agent jar (Maven Central), for the Java-with-tracing baseline.
  * Each step reports { ok, reason }: a client that cannot be built is shown in the results with why.
  */
 const { spawnSync } = require('node:child_process');
@@ -143,6 +144,18 @@ function buildJava() {
   return { ok: true, classpath: `${out}:${classpath}`, version: clientsJar.replace(/\.jar$/, '') };
 }
 
+/** The OpenTelemetry Java agent, for the Java-with-tracing baseline (Maven Central, into the local Maven cache). */
+const OTEL_AGENT = { group: 'io.opentelemetry.javaagent', artifact: 'opentelemetry-javaagent', version: '2.33.1' };
+function fetchOtelAgent() {
+  const { group, artifact, version } = OTEL_AGENT;
+  const jar = path.join(require('node:os').homedir(), '.m2', 'repository', ...group.split('.'), artifact, version, `${artifact}-${version}.jar`);
+  if (!fs.existsSync(jar)) {
+    const r = run('mvn', ['-q', 'dependency:get', `-Dartifact=${group}:${artifact}:${version}`, '-Dtransitive=false']);
+    if (!r.ok || !fs.existsSync(jar)) return { ok: false, reason: `mvn dependency:get ${artifact}:${version} failed: ${why(r.out)}` };
+  }
+  return { ok: true, jar, version: `${artifact} ${version}` };
+}
+
 /** go build the sarama client (modules from the Go module proxy). */
 function buildSarama() {
   const dir = path.join(BENCH, 'sarama');
@@ -159,7 +172,7 @@ function buildSarama() {
 }
 
 /**
- * Builds what `wanted` (a set of build names: ours, kafkajs, platformatic, rdkafka, java, sarama) needs.
+ * Builds what `wanted` (a set of build names: ours, kafkajs, platformatic, rdkafka, java, sarama, otel-agent) needs.
  * @param {Set<string>} wanted
  * @param {{ worktree?: boolean }} [opts]
  * @returns {Record<string, { ok: boolean, reason?: string, [k: string]: unknown }>}
@@ -176,6 +189,10 @@ function preparePeers(wanted, opts = {}) {
   if (wanted.has('java')) {
     log('compiling the Java clients ...');
     built.java = buildJava();
+  }
+  if (wanted.has('otel-agent')) {
+    log('fetching the OpenTelemetry Java agent ...');
+    built['otel-agent'] = fetchOtelAgent();
   }
   if (wanted.has('sarama')) {
     log('building the sarama client ...');
