@@ -11,9 +11,10 @@ import type { LagCommand } from './parse-cli';
 export const runLag = async (cmd: LagCommand, t: Transport, io: CommandIo, stopped: Promise<void>): Promise<number> => {
   let stop = false;
   void stopped.then(() => (stop = true));
-  for (;;) {
+  for (let round = 0; ; round++) {
     const at = new Date();
     const { lag } = await groupLag(t, cmd.group);
+    if (round === 0 && !cmd.json && lag.state === 'Dead') io.stderr.write(`Consumer group '${cmd.group}' does not exist.\n`);
     if (cmd.json) io.stdout.write(`${JSON.stringify(lagJson(lag, cmd.watch ? at : undefined))}\n`);
     else io.stdout.write(`${cmd.watch ? `Every ${cmd.intervalMs} ms, at ${at.toISOString()}\n` : ''}${lagText(lag)}\n${cmd.watch ? '\n' : ''}`);
     if (!cmd.watch || stop) return 0;
