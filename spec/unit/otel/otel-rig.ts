@@ -1,0 +1,66 @@
+import type { Context, HrTime } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
+
+/** A reader collected on demand (no timers). */
+class OnDemandReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Every span as it starts (the exporter sees only ended ones). */
+class StartedSpans implements SpanProcessor {
+  readonly spans: Span[] = [];
+  onStart(span: Span, _parent: Context): void {
+    this.spans.push(span);
+  }
+  onEnd(): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The OTel SDK with in-memory exporters: spans started and ended, metrics collected on demand. */
+export const otelRig = () => {
+  const exporter = new InMemorySpanExporter();
+  const started = new StartedSpans();
+  const tracerProvider = new TracerProvider({ spanProcessors: [started, new SimpleSpanProcessor({ exporter })] });
+  const reader = new OnDemandReader();
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  const propagator = new W3CTraceContextPropagator();
+  const metrics = async (): Promise<MetricData[]> => {
+    const { resourceMetrics } = await reader.collect();
+    return resourceMetrics.scopeMetrics.flatMap((s) => s.metrics);
+  };
+  return {
+    exporter,
+    tracerProvider,
+    meterProvider,
+    propagator,
+    started: started.spans as readonly Span[],
+    ended: (): ReadableSpan[] => exporter.getFinishedSpans(),
+    metrics,
+    histogramPoints: async (name: string): Promise<DataPoint<Histogram>[]> => {
+      const m = (await metrics()).find((d) => d.descriptor.name === name);
+      return m && m.dataPointType === DataPointType.HISTOGRAM ? m.dataPoints : [];
+    },
+    sumPoints: async (name: string): Promise<DataPoint<number>[]> => {
+      const m = (await metrics()).find((d) => d.descriptor.name === name);
+      return m && m.dataPointType === DataPointType.SUM ? m.dataPoints : [];
+    },
+  };
+};
+
+/** An HrTime as milliseconds (virtual time: the scheduler's frame). */
+export const ms = (t: HrTime): number => t[0] * 1000 + t[1] / 1e6;
+
+/** The offset attribute of a span. */
+export const offsetOf = (s: ReadableSpan): number => s.attributes['messaging.kafka.offset'] as number;
