@@ -250,14 +250,17 @@ describe('the group admin CLI (built) against the real broker and kafka-consumer
     }
   });
 
-  it('lag: committed, log end, lag and owner per partition, and the total, equal the Java tool --describe figures', async () => {
+  it.each([
+    ['classic (range)', { group: { partitionStrategy: ['range' as const] } }],
+    ['consumer protocol', { groupProtocol: 'consumer' as const }],
+  ])('lag, %s member: committed, log end, lag and owner per partition, and the total, equal the Java tool --describe figures', async (_name, protocol) => {
     const topic = uniqueName('adm-lag');
     const groupId = uniqueName('adm-lag-g');
     await kit.createTopic(topic, PARTITIONS);
     await kit.produce(topic, Array.from({ length: 30 }, (_, i) => ({ value: `v${i}`, partition: i % PARTITIONS })));
     // Committed offsets first (the group does not exist yet: Dead, so allowed), then a member that never commits.
     expect((await run(['reset-offsets', '--group', groupId, '--topic', topic, '--to-offset', '3', '--execute'])).code).toBe(0);
-    const ours = ourMember({ groupId, topics: [topic], group: { partitionStrategy: ['range'] } });
+    const ours = ourMember({ groupId, topics: [topic], ...protocol });
     try {
       await ourGeneration(ours.group, (held) => held.length === PARTITIONS);
       await kit.produce(topic, Array.from({ length: 6 }, (_, i) => ({ value: `w${i}`, partition: 1 + (i % 2) })));
