@@ -18,7 +18,9 @@ const missing = (what: string, context: ErrorContext): KafkaClientError =>
 /**
  * Describes a group as Java's Admin.describeConsumerGroups does: ConsumerGroupDescribe first; a classic or
  * unknown group (GROUP_ID_NOT_FOUND) or a broker without it (UNSUPPORTED_VERSION) is then asked with
- * DescribeGroups, which answers `Dead` for a group that does not exist.
+ * DescribeGroups, which answers `Dead` for a group that does not exist. The order matters: Kafka 4.4 answers
+ * DescribeGroups v5 for a consumer-protocol group with `Dead` and no members (seen on the real broker), which
+ * would let reset-offsets through while it has members.
  */
 export const describeGroup = async (t: Transport, groupId: string): Promise<GroupDescription> => {
   const coordinator = await once(t.findCoordinator({ groupId }));
