@@ -1,8 +1,9 @@
 import { lastValueFrom, Subject } from 'rxjs';
 import { tap } from 'rxjs/operators';
-import type { KafkaMessage } from '../../src';
+import type { ConsumerMetrics, KafkaMessage, Stall } from '../../src';
 import { createAdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { atLeastOnce } from '../../examples/at-least-once-concurrency';
+import { describeStall, metricsLines, monitored } from '../../examples/monitoring';
 import { multiplex } from '../../examples/multiplex';
 import { brokers, uniqueName } from '../support/names';
 
@@ -59,6 +60,53 @@ describe('the examples against a real broker', () => {
     expect(handled.size).toBe(RECORDS);
     expect(maxInFlight).toBeGreaterThan(1);
     expect(maxInFlight).toBeLessThanOrEqual(8);
+    expect(await kit.committedOffsets(groupId, topic)).toEqual(await kit.endOffsets(topic));
+  });
+  it('monitoring: a handler stuck on one record is reported as stalled, then recovered; every record handled once, metrics lines per partition', async () => {
+    const topic = await seeded('ex-monitoring');
+    const groupId = uniqueName('ex-monitoring');
+    const handled = new Set<string>();
+    let handledTimes = 0;
+    const stalls: Stall[] = [];
+    const snapshots: ConsumerMetrics[] = [];
+    const stop$ = new Subject<void>();
+    let unstick: () => void = () => undefined;
+    const stuck = new Promise<void>((resolve) => (unstick = resolve));
+    // Stops once every record is handled and the stall has recovered, whichever comes last.
+    const maybeStop = () => handled.size === RECORDS && stalls.some((st) => st.recovered) && stop$.next();
+    await lastValueFrom(
+      monitored({
+        brokers: brokers(),
+        topics: [topic],
+        groupId,
+        metricsIntervalMs: 300,
+        stallTimeoutMs: 1_000,
+        stop$,
+        // Partition 1's offset 20 waits until its stall has been reported.
+        handle: async (m) => {
+          if (m.partition === 1 && m.offset === 20n) await stuck;
+          handled.add(`${m.partition}/${m.offset}`);
+          handledTimes++;
+          maybeStop();
+        },
+        onStall: (st) => {
+          stalls.push(st);
+          if (!st.recovered) unstick();
+          maybeStop();
+        },
+        onMetrics: (m) => snapshots.push(m),
+      }),
+      { defaultValue: undefined },
+    );
+    expect([handled.size, handledTimes]).toEqual([RECORDS, RECORDS]);
+    expect(stalls.map((st) => [st.kind, st.partition, st.recovered, st.lastOffset])).toEqual([
+      ['handler', 1, false, 19n],
+      ['handler', 1, true, 19n],
+    ]);
+    expect(describeStall(stalls[0] as Stall)).toContain(`${topic}/1 stalled (handler)`);
+    const lines = metricsLines(snapshots.at(-1) as ConsumerMetrics);
+    expect(lines).toHaveLength(PARTITIONS);
+    expect(lines[0]).toMatch(new RegExp(`^${topic}/0 lag=\\d+ rate=\\d+/s buffered=\\d+ committed=`));
     expect(await kit.committedOffsets(groupId, topic)).toEqual(await kit.endOffsets(topic));
   });
 });
