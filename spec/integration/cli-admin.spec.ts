@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { combineLatest, filter, firstValueFrom, type Subscription } from 'rxjs';
-import { fetchKafka } from '../../broker/kafka-broker';
+import { fetchKafka, startCluster, stopCluster, type KafkaCluster } from '../../broker/kafka-broker';
 import { consumerGroup, type ConsumerGroup, type ConsumerGroupConfigInput } from '../../src';
 import { createAdminKit, type AdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { startJavaConsumer, type JavaConsumer } from '../support/java-consumer';
@@ -429,6 +429,36 @@ describe('the group admin CLI (built) against the real broker and kafka-consumer
       expect(r.code).toBe(64);
       expect(r.stderr).toContain('--sasl-password is not accepted');
       expect(r.stdout + r.stderr).not.toContain(SENTINEL_PASSWORD);
+    });
+  });
+
+  describe('on Kafka 3.9 (no ConsumerGroupDescribe)', () => {
+    let cluster: KafkaCluster;
+    let old: AdminKit;
+    beforeAll(async () => {
+      cluster = await startCluster({ nodes: 1, version: '3.9.1' });
+      old = createAdminKit([cluster.bootstrap]);
+    }, 180_000);
+    afterAll(async () => {
+      await old?.close();
+      if (cluster) await stopCluster(cluster);
+    });
+
+    it('describe falls back to DescribeGroups (UNSUPPORTED_VERSION), and lag and reset-offsets work as on 4.4', async () => {
+      const topic = uniqueName('adm-39');
+      const groupId = uniqueName('adm-39-g');
+      await old.createTopic(topic, 2);
+      await old.produce(topic, Array.from({ length: 8 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })));
+      const on39 = ['--brokers', cluster.bootstrap, '--group', groupId];
+      const reset = await run(['reset-offsets', ...on39, '--topic', topic, '--shift-by', '0', '--execute']);
+      expect(reset.code).toBe(1); // no committed offset yet: a shift is refused, as Java refuses it
+      expect(reset.stderr).toContain(`Cannot shift offset for partition ${topic}-0 since there is no current committed offset`);
+      expect((await run(['reset-offsets', ...on39, '--topic', topic, '--to-offset', '1', '--execute'])).code).toBe(0);
+      const d = await runJson<DescribeJson>(['describe', ...on39]);
+      expect(d).toMatchObject({ group: groupId, type: 'classic', state: 'Empty', groupEpoch: null, members: [] }); // only DescribeGroups answers on 3.9
+      const lag = await runJson<LagJson>(['lag', ...on39]);
+      expect(lag.partitions.map((p) => [p.partition, p.committed, p.end, p.lag])).toEqual([[0, 1, 4, 3], [1, 1, 4, 3]]);
+      expect(await committed(old, groupId, topic)).toEqual({ 0: 1, 1: 1 });
     });
   });
 });
