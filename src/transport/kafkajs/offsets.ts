@@ -34,26 +34,27 @@ const failOn = (code: number, context: ErrorContext): void => {
   if (error) throw error;
 };
 
-interface OffsetFetchResponse {
+export interface OffsetFetchResponse {
   readonly errorCode: number;
   readonly responses: readonly { topic: string; partitions: readonly { partition: number; offset: string; metadata: string | null; errorCode: number }[] }[];
 }
 
 /**
- * OffsetFetch v9 (flexible, one group), which a consumer-protocol member sends with its member id and epoch (as
- * the Java client does); read into the v4 layout, the group's error code as the top-level one.
+ * OffsetFetch v9 (flexible, one group), read into the v4 layout with the group's error code as the top-level one.
+ * A consumer-protocol member sends its member id and epoch (as the Java client does); a tool sends none (null,
+ * epoch -1). `partitions` null asks for every partition the group has committed.
  */
-const offsetFetchV9 = (r: OffsetFetchRequest, member: { readonly memberId: string; readonly memberEpoch: number }) =>
+export const offsetFetchV9 = (groupId: string, partitions: readonly TopicPartition[] | null, member: { readonly memberId: string; readonly memberEpoch: number } | null) =>
   flexibleRequest<OffsetFetchResponse>(
     { apiKey: 9, apiVersion: 9, apiName: 'OffsetFetch' },
     (w) =>
       w
-        .array([r.groupId], (x, groupId) =>
+        .array([groupId], (x, g) =>
           x
-            .string(groupId)
-            .string(member.memberId)
-            .int32(member.memberEpoch)
-            .array(byTopic(r.partitions), (y, t) => y.string(t.topic).array(t.partitions, (z, p) => z.int32(p.partition)).tags())
+            .string(g)
+            .string(member?.memberId ?? null)
+            .int32(member?.memberEpoch ?? -1)
+            .array(partitions && byTopic(partitions), (y, t) => y.string(t.topic).array(t.partitions, (z, p) => z.int32(p.partition)).tags())
             .tags(),
         )
         .bool(false) // require_stable: not yet (transactional offsets come with producing)
@@ -97,7 +98,7 @@ export const offsetFetch = async (coordinator: NodeLookup, r: OffsetFetchRequest
   const context: ErrorContext = { group: r.groupId, api: 'OffsetFetch', ...(r.member ? { member: r.member.memberId, generation: r.member.memberEpoch } : {}) };
   const node = await coordinator(r.coordinator, context);
   const topics = byTopic(r.partitions).map((t) => ({ topic: t.topic, partitions: t.partitions.map(({ partition }) => ({ partition })) }));
-  const res: OffsetFetchResponse = await node.send(r.member ? offsetFetchV9(r, r.member) : offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
+  const res: OffsetFetchResponse = await node.send(r.member ? offsetFetchV9(r.groupId, r.partitions, r.member) : offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
   failOn(res.errorCode, { ...context, broker: node.address });
   return res.responses.flatMap(({ topic, partitions }) =>
     partitions.map((p) => ({
