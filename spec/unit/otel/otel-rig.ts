@@ -1,4 +1,5 @@
 import type { Context, HrTime } from '@opentelemetry/api';
+import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -13,13 +14,16 @@ class OnDemandReader extends MetricReader {
   }
 }
 
-/** Every span as it starts (the exporter sees only ended ones). */
+/** Every span as it starts (the exporter sees only ended ones), and a count of those ended. */
 class StartedSpans implements SpanProcessor {
   readonly spans: Span[] = [];
+  readonly endedCount = new BehaviorSubject(0);
   onStart(span: Span, _parent: Context): void {
     this.spans.push(span);
   }
-  onEnd(): void {}
+  onEnd(): void {
+    this.endedCount.next(this.endedCount.value + 1);
+  }
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
@@ -47,6 +51,8 @@ export const otelRig = () => {
     propagator,
     started: started.spans as readonly Span[],
     ended: (): ReadableSpan[] => exporter.getFinishedSpans(),
+    /** Resolves once `n` spans have ended. */
+    whenEnded: (n: number): Promise<number> => firstValueFrom(started.endedCount.pipe(filter((c) => c >= n))),
     metrics,
     histogramPoints: async (name: string): Promise<DataPoint<Histogram>[]> => {
       const m = (await metrics()).find((d) => d.descriptor.name === name);
