@@ -10,7 +10,7 @@ import { context, propagation, trace, type MeterProvider, type TracerProvider } 
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ConsoleSpanExporter, SimpleSpanProcessor, TracerProvider as SdkTracerProvider } from '@opentelemetry/sdk-trace';
-import { concat, defer, EMPTY, finalize, fromEvent, ignoreElements, merge, Observable, take, takeUntil, type ObservableInput } from 'rxjs';
+import { concat, defer, EMPTY, fromEvent, ignoreElements, merge, Observable, take, takeUntil, tap, type ObservableInput } from 'rxjs';
 import { consumerGroup, handleEach, markOffsets, type ConsumerGroupDeps, type KafkaMessage } from '../src';
 import { contextOf, traced } from '../src/otel';
 
@@ -39,7 +39,9 @@ export const otelTracing = ({ brokers, topics, groupId, initial = 'newest', stop
   const work = (m: KafkaMessage): Observable<unknown> => {
     const parent = contextOf(m) ?? context.active();
     const span = tracer.startSpan('handle', {}, parent);
-    return defer(() => context.with(trace.setSpan(parent, span), () => handle(m)) ?? EMPTY).pipe(finalize(() => span.end()));
+    const end = () => span.end();
+    // Ended as the handler completes (before the message moves on to its mark), fails, or is abandoned.
+    return defer(() => context.with(trace.setSpan(parent, span), () => handle(m)) ?? EMPTY).pipe(tap({ complete: end, error: end, unsubscribe: end }));
   };
 
   const consumed$ = group.messages$.pipe(

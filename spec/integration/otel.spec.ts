@@ -21,15 +21,18 @@ describe('traced() on a real broker: spans continue the producer traces and end 
   const otel = otelRig();
   /** Per partition/offset: its mark, whether the message's span was still open just before traced() saw the mark, and ended right after. */
   const marks = new Map<string, { kind: string; openBefore?: boolean; endedAfter?: boolean }>();
-  const ended = (e: MarkEvent) => (spanOf(e.message as KafkaMessage) as unknown as ReadableSpan | undefined)?.ended;
+  const marked = new Map<string, ReadableSpan | undefined>();
   const before = (m: unknown) => {
     const e = m as MarkEvent;
-    if (e.group === group?.groupId) marks.set(`${e.partition}/${e.offset}`, { kind: e.kind, openBefore: ended(e) === false });
+    if (e.group !== group?.groupId) return;
+    const span = spanOf(e.message as KafkaMessage) as unknown as ReadableSpan | undefined;
+    marked.set(`${e.partition}/${e.offset}`, span);
+    marks.set(`${e.partition}/${e.offset}`, { kind: e.kind, openBefore: span?.ended === false });
   };
   const after = (m: unknown) => {
     const e = m as MarkEvent;
     const seen = marks.get(`${e.partition}/${e.offset}`);
-    if (e.group === group?.groupId && seen) seen.endedAfter = ended(e) === true;
+    if (e.group === group?.groupId && seen) seen.endedAfter = marked.get(`${e.partition}/${e.offset}`)?.ended === true && spanOf(e.message as KafkaMessage) === undefined;
   };
   let kit: AdminKit;
   let topic: string;

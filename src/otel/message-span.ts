@@ -1,19 +1,15 @@
 import { trace, type Context, type Span } from '@opentelemetry/api';
 import type { KafkaMessage } from '../protocol/message';
-
-const contexts = new WeakMap<KafkaMessage, Context>();
-
-/** Remembers the context a message's span runs in (internal: `traced()` calls it). */
-export const rememberContext = (message: KafkaMessage, ctx: Context): void => void contexts.set(message, ctx);
+import { openContextOf } from './open-spans';
 
 /**
  * The context of the span `traced()` gave this message (its span active in it), for child spans and for
- * `context.with(contextOf(m), ...)`; undefined for a message that went through no `traced()`.
+ * `context.with(contextOf(m), ...)`, while the span is open (until the message is marked); else undefined.
  */
-export const contextOf = (message: KafkaMessage): Context | undefined => contexts.get(message);
+export const contextOf = (message: KafkaMessage): Context | undefined => openContextOf(message);
 
-/** The span `traced()` gave this message (still open until the message is marked), or undefined. */
+/** The span `traced()` gave this message, while it is open (until the message is marked), or undefined. */
 export const spanOf = (message: KafkaMessage): Span | undefined => {
-  const ctx = contexts.get(message);
+  const ctx = openContextOf(message);
   return ctx ? trace.getSpan(ctx) : undefined;
 };

@@ -1,10 +1,10 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { Attributes, Histogram, Span, TimeInput } from '@opentelemetry/api';
+import type { Attributes, Context, Histogram, Span, TimeInput } from '@opentelemetry/api';
 import { DIAGNOSTIC_CHANNELS, type MarkEvent } from '../observability/diagnostics';
 import { ATTR } from './semconv';
 
 /** Why a span ended without its message being marked. */
-export type EndReason = 'revoked' | 'unsubscribed' | 'stream_error';
+export type EndReason = 'revoked' | 'unsubscribed' | 'stream_error' | 'overflow';
 
 /** Where span times come from: the SDK's clock by default, a scheduler's (virtual time) when given. */
 export interface SpanClock {
@@ -18,6 +18,7 @@ interface OpenSpan {
   readonly offset: bigint;
   readonly message: object;
   readonly span: Span;
+  readonly ctx: Context;
   readonly startedAt: number;
   readonly metricAttributes: Attributes;
   ended: boolean;
@@ -31,7 +32,7 @@ interface PartitionSpans {
   sorted: boolean;
 }
 
-const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
+export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
  * The spans one `traced()` subscription opened and has not ended yet, per partition, ended by the marks the group
@@ -49,26 +50,44 @@ export class OpenSpans {
     private readonly clientId: string | undefined,
     private readonly clock: SpanClock,
     private readonly duration: Histogram,
+    /** More open spans than this: the oldest of a partition ends ('overflow'), so a pipeline that never marks cannot grow without bound. */
+    private readonly maxOpen: number = Number.POSITIVE_INFINITY,
   ) {}
 
   get size(): number {
     return this.count;
   }
 
-  add(topic: string, partition: number, offset: bigint, message: object, span: Span, metricAttributes: Attributes): void {
-    const k = key(topic, partition);
+  /** A span started for `message` (`k`: its partitionKey); `ctx` is what contextOf(message) gives while it is open. */
+  add(k: string, offset: bigint, message: object, span: Span, ctx: Context, metricAttributes: Attributes): void {
     let p = this.partitions.get(k);
     if (!p) this.partitions.set(k, (p = { entries: [], head: 0, sorted: true }));
     const last = p.entries[p.entries.length - 1];
     if (last && p.head < p.entries.length && last.offset >= offset) p.sorted = false;
-    p.entries.push({ offset, message, span, startedAt: this.clock.now(), metricAttributes, ended: false });
+    p.entries.push({ offset, message, span, ctx, startedAt: this.clock.now(), metricAttributes, ended: false });
     this.count++;
+    if (this.count > this.maxOpen) this.evictOldest(p);
+  }
+
+  private evictOldest(p: PartitionSpans): void {
+    const victim = p.entries.length - p.head > 1 ? p : [...this.partitions.values()].find((q) => q.head < q.entries.length && q !== p) ?? p;
+    const entry = victim.entries[victim.head] as OpenSpan;
+    this.count--;
+    this.abandon(entry, 'overflow', this.clock.spanTime());
+    this.compact(victim);
+  }
+
+  private abandon(entry: OpenSpan, reason: EndReason, at: TimeInput | undefined): void {
+    entry.ended = true;
+    entry.span.setAttribute(ATTR.endReason, reason);
+    entry.span.addEvent('unmarked', { [ATTR.endReason]: reason }, at);
+    entry.span.end(at);
   }
 
   /** A mark of this group (any member of it in this process: only the owner's marks are accepted and published). */
   onMark(e: MarkEvent): void {
     if (e.kind === 'reset' || (this.clientId !== undefined && e.clientId !== this.clientId)) return;
-    const k = key(e.topic, e.partition);
+    const k = partitionKey(e.topic, e.partition);
     const p = this.partitions.get(k);
     if (!p) return;
     if (e.kind === 'mark') {
@@ -95,7 +114,7 @@ export class OpenSpans {
         if (!entry.ended && entry.offset === e.offset) this.endMarked(entry, e.clientId);
       }
     }
-    this.compact(k, p);
+    this.compact(p);
     if (this.count === 0) this.onDrained?.();
   }
 
@@ -105,11 +124,7 @@ export class OpenSpans {
     for (const p of this.partitions.values()) {
       for (let i = p.head; i < p.entries.length; i++) {
         const entry = p.entries[i] as OpenSpan;
-        if (entry.ended) continue;
-        entry.ended = true;
-        entry.span.setAttribute(ATTR.endReason, reason);
-        entry.span.addEvent('unmarked', { [ATTR.endReason]: reason }, at);
-        entry.span.end(at);
+        if (!entry.ended) this.abandon(entry, reason, at);
       }
     }
     this.partitions.clear();
@@ -124,10 +139,39 @@ export class OpenSpans {
     this.duration.record(Math.max(0, this.clock.now() - entry.startedAt) / 1000, entry.metricAttributes);
   }
 
-  private compact(k: string, p: PartitionSpans): void {
+  /** The context of `message`'s open span, if this subscription opened it. */
+  contextOf(message: { readonly topic: string; readonly partition: number; readonly offset: bigint }): Context | undefined {
+    const p = this.partitions.get(partitionKey(message.topic, message.partition));
+    if (!p) return undefined;
+    if (p.sorted) {
+      // Binary search for the first entry at the offset, then the message itself among equal offsets.
+      let lo = p.head;
+      let hi = p.entries.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if ((p.entries[mid] as OpenSpan).offset < message.offset) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < p.entries.length && (p.entries[i] as OpenSpan).offset === message.offset; i++) {
+        const entry = p.entries[i] as OpenSpan;
+        if (entry.message === message && !entry.ended) return entry.ctx;
+      }
+      return undefined;
+    }
+    for (let i = p.head; i < p.entries.length; i++) {
+      const entry = p.entries[i] as OpenSpan;
+      if (entry.message === message && !entry.ended) return entry.ctx;
+    }
+    return undefined;
+  }
+
+  private compact(p: PartitionSpans): void {
     while (p.head < p.entries.length && p.entries[p.head]?.ended) p.head++;
     if (p.head === p.entries.length) {
-      this.partitions.delete(k);
+      // Empty: reuse it (a partition's spans come and go with every mark).
+      p.entries.length = 0;
+      p.head = 0;
+      p.sorted = true;
     } else if (p.head > 256 && p.head * 2 > p.entries.length) {
       p.entries = p.entries.slice(p.head);
       p.head = 0;
@@ -140,6 +184,18 @@ const onMark = (message: unknown): void => {
   const e = message as MarkEvent;
   const set = trackers.get(e.group);
   if (set) for (const t of set) t.onMark(e);
+};
+
+/** The context of a message's open span, from whichever `traced()` subscription opened it. */
+export const openContextOf = (message: { readonly topic: string; readonly partition: number; readonly offset: bigint }): Context | undefined => {
+  if (typeof message !== 'object' || message === null) return undefined;
+  for (const set of trackers.values()) {
+    for (const t of set) {
+      const ctx = t.contextOf(message);
+      if (ctx) return ctx;
+    }
+  }
+  return undefined;
 };
 
 /** Listens to the mark channel while at least one tracker is registered. */

@@ -15,7 +15,7 @@ export const ATTR = {
   kafkaMessageKey: 'messaging.kafka.message.key',
   kafkaTombstone: 'messaging.kafka.message.tombstone',
   bodySize: 'messaging.message.body.size',
-  /** Ours: why a span ended without a mark ('revoked', 'unsubscribed', 'stream_error'). */
+  /** Ours: why a span ended without a mark ('revoked', 'unsubscribed', 'stream_error', 'overflow'). */
   endReason: 'rx_kafka_cluster.span.end_reason',
 } as const;
 

@@ -10,6 +10,7 @@ import {
   type Context,
   type Link,
   type MeterProvider,
+  type Span,
   type SpanContext,
   type TextMapPropagator,
   type TracerProvider,
@@ -19,8 +20,7 @@ import { CONFIG_DEFAULTS } from '../config/defaults';
 import { KafkaClientError } from '../errors';
 import type { KafkaMessage } from '../protocol/message';
 import { headerGetter } from './headers';
-import { rememberContext } from './message-span';
-import { OpenSpans, registerTracker, unregisterTracker, type SpanClock } from './open-spans';
+import { OpenSpans, partitionKey, registerTracker, unregisterTracker, type SpanClock } from './open-spans';
 import { ATTR, DURATION_BUCKETS_S, INSTRUMENTATION_SCOPE, METRIC } from './semconv';
 
 export interface TracedOptions {
@@ -43,8 +43,22 @@ export interface TracedOptions {
    * default drain timeout (10 s).
    */
   readonly revokeGraceMs?: number;
+  /**
+   * At most this many open spans per subscription (default 100 000): past it the oldest ends, end_reason
+   * 'overflow', so a pipeline that never marks does not grow without bound.
+   */
+  readonly maxOpenSpans?: number;
   /** Span times and the grace timer from this scheduler (virtual time in tests). Default: the SDK's clock. */
   readonly scheduler?: SchedulerLike;
+}
+
+interface Shared {
+  readonly key: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly partitionId: string;
+  readonly name: string;
+  readonly metric: Attributes;
 }
 
 /** What `traced()` needs of a group: its id (spans are ended by that group's marks). */
@@ -70,6 +84,7 @@ const validate = (group: unknown, options: unknown): void => {
   if (o.scheduler !== undefined && !hasMethod(o.scheduler, 'now')) throw bad('scheduler', 'an RxJS scheduler');
   if (o.clientId !== undefined && typeof o.clientId !== 'string') throw bad('clientId', 'a string');
   if (o.creationContext !== undefined && o.creationContext !== 'parent' && o.creationContext !== 'link') throw bad('creationContext', "'parent' or 'link'");
+  if (o.maxOpenSpans !== undefined && !(Number.isInteger(o.maxOpenSpans) && o.maxOpenSpans >= 1)) throw bad('maxOpenSpans', 'an integer >= 1');
   if (o.revokeGraceMs !== undefined && !(typeof o.revokeGraceMs === 'number' && Number.isFinite(o.revokeGraceMs) && o.revokeGraceMs >= 0)) throw bad('revokeGraceMs', 'a finite number of ms >= 0');
 };
 
@@ -98,7 +113,8 @@ const schedulerClock = (s: SchedulerLike): SpanClock => ({ now: () => s.now(), s
  * option for a single-message "process" span) plus a link to it (the conventions' SHOULD), or as a link only
  * (`creationContext: 'link'`). The span ends when the group publishes the message's mark (a cumulative mark ends
  * every open span up to its offset, `markProcessed` exactly one); spans left open end when the pipeline
- * unsubscribes or errors, or `revokeGraceMs` after the partition's stream completes (revoked). Records
+ * unsubscribes or errors, `revokeGraceMs` after the partition's stream completes (revoked), or the oldest past
+ * `maxOpenSpans`, each with `rx_kafka_cluster.span.end_reason`. Records
  * `messaging.client.consumed.messages` per message and `messaging.process.duration` (span start to mark).
  * Downstream runs with the span active (`context.with`); `spanOf(m)` / `contextOf(m)` give it to async handlers.
  * Throws a `UsageError` KafkaClientError for a missing group or bad options; a value that is not a message ends
@@ -126,10 +142,12 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
   const graceMs = options.revokeGraceMs ?? CONFIG_DEFAULTS.group.rebalance.drainTimeout;
   const clock = options.scheduler ? schedulerClock(options.scheduler) : sdkClock;
 
-  /** Per partition: the attributes every span and data point of it shares. */
-  const shared = new Map<string, { span: Attributes; metric: Attributes }>();
-  const sharedOf = (topic: string, partition: number) => {
-    const k = `${topic}\u0000${partition}`;
+  /** Per partition: its key, span name and the attributes every data point of it shares (the last one cached: messages come in batches). */
+  const shared = new Map<string, Shared>();
+  let last: Shared | undefined;
+  const sharedOf = (topic: string, partition: number): Shared => {
+    if (last && last.partition === partition && last.topic === topic) return last;
+    const k = partitionKey(topic, partition);
     let s = shared.get(k);
     if (!s) {
       const metric: Attributes = {
@@ -140,9 +158,30 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
         [ATTR.consumerGroupName]: groupId,
         [ATTR.partitionId]: String(partition),
       };
-      shared.set(k, (s = { metric, span: options.clientId ? { ...metric, [ATTR.clientId]: options.clientId } : metric }));
+      shared.set(k, (s = { key: k, topic, partition, partitionId: String(partition), name: `process ${topic}`, metric }));
     }
-    return s;
+    return (last = s);
+  };
+  const clientId = options.clientId;
+  /** A literal per message (fast in V8); the same names as ATTR. */
+  const spanAttributes = (s: Shared, m: KafkaMessage): Attributes => {
+    const a: Attributes = {
+      'messaging.system': 'kafka',
+      'messaging.operation.name': 'process',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': s.topic,
+      'messaging.consumer.group.name': groupId,
+      'messaging.destination.partition.id': s.partitionId,
+      'messaging.kafka.offset': Number(m.offset),
+    };
+    if (clientId !== undefined) a['messaging.client.id'] = clientId;
+    return a;
+  };
+  /** Set once the span records (no key decoding for a no-op tracer or a span sampled out). */
+  const addRecordedAttributes = (span: Span, m: KafkaMessage): void => {
+    const key = keyString(m.key);
+    if (key !== undefined) span.setAttribute('messaging.kafka.message.key', key);
+    if (m.value === null) span.setAttribute('messaging.kafka.message.tombstone', true);
   };
 
   const creationOf = (m: KafkaMessage): { ctx: Context; span: SpanContext } | undefined => {
@@ -157,7 +196,7 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
 
   return (source) =>
     new Observable<KafkaMessage>((subscriber) => {
-      const spans = new OpenSpans(groupId, options.clientId, clock, duration);
+      const spans = new OpenSpans(groupId, options.clientId, clock, duration, options.maxOpenSpans ?? 100_000);
       registerTracker(spans);
       let finished = false;
       let grace: Subscription | undefined;
@@ -174,17 +213,14 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
             subscriber.error(usage('traced() got a value that is not a consumed message (topic, partition, offset)', { group: groupId }));
             return;
           }
-          const { span: base, metric } = sharedOf(m.topic, m.partition);
-          const attributes: Attributes = { ...base, [ATTR.kafkaOffset]: Number(m.offset) };
-          const key = keyString(m.key);
-          if (key !== undefined) attributes[ATTR.kafkaMessageKey] = key;
-          if (m.value === null) attributes[ATTR.kafkaTombstone] = true;
+          const part = sharedOf(m.topic, m.partition);
+          const attributes = spanAttributes(part, m);
           const active = context.active();
           const creation = creationOf(m);
-          const links: Link[] = [];
+          let links: Link[] | undefined;
           let parent = active;
           if (creation) {
-            links.push({ context: creation.span });
+            links = [{ context: creation.span }];
             if (asParent) {
               parent = creation.ctx;
               // Parented on the producer while another span is active: that one becomes a link (as the conventions say).
@@ -192,11 +228,11 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
               if (ambient && isSpanContextValid(ambient)) links.push({ context: ambient });
             }
           }
-          const span = tracer.startSpan(`process ${m.topic}`, { kind: SpanKind.CONSUMER, attributes, links, startTime: clock.spanTime() }, parent);
+          const span = tracer.startSpan(part.name, { kind: SpanKind.CONSUMER, attributes, links, startTime: clock.spanTime() }, parent);
+          if (span.isRecording()) addRecordedAttributes(span, m);
           const ctx = trace.setSpan(parent, span);
-          rememberContext(m, ctx);
-          spans.add(m.topic, m.partition, m.offset, m, span, metric);
-          consumed.add(1, metric);
+          spans.add(part.key, m.offset, m, span, ctx, part.metric);
+          consumed.add(1, part.metric);
           context.with(ctx, () => subscriber.next(m));
         },
         error: (e: unknown) => {

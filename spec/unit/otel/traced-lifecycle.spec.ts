@@ -89,6 +89,21 @@ describe('traced(): spans that end without a mark, and metrics', () => {
     expect(otel.ended().map((s) => [offsetOf(s), s.attributes[REASON]])).toEqual([[7, 'stream_error']]);
   });
 
+  it("past maxOpenSpans the oldest open span ends with end_reason 'overflow' (a pipeline that never marks stays bounded)", () => {
+    const otel = otelRig();
+    const message = (offset: bigint): KafkaMessage => ({ topic: 't', partition: 0, offset, timestamp: 0, timestampType: 'create', key: null, value: Buffer.from('x'), headers: [] });
+    const sub = concat(of(message(0n), message(1n), message(2n)), NEVER)
+      .pipe(traced({ groupId: 'g' }, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider, maxOpenSpans: 2 }), concatMap(() => NEVER))
+      .subscribe();
+    expect(otel.ended().map((s) => [offsetOf(s), s.attributes[REASON]])).toEqual([[0, 'overflow']]);
+    sub.unsubscribe();
+    expect(otel.ended().map((s) => [offsetOf(s), s.attributes[REASON]])).toEqual([
+      [0, 'overflow'],
+      [1, 'unsubscribed'],
+      [2, 'unsubscribed'],
+    ]);
+  });
+
   it('records messaging.client.consumed.messages (one per message) and messaging.process.duration (seconds, span start to mark) with the conventions attributes and buckets', async () => {
     const otel = otelRig();
     const ts = virtualTime();
