@@ -32,6 +32,18 @@ interface PartitionSpans {
   sorted: boolean;
 }
 
+/** The first index at or after `head` whose offset is >= `offset` (entries sorted). */
+const lowerBound = (p: PartitionSpans, offset: bigint): number => {
+  let lo = p.head;
+  let hi = p.entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((p.entries[mid] as OpenSpan).offset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+
 export const partitionKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /**
@@ -106,13 +118,13 @@ export class OpenSpans {
       }
     } else {
       // processed: the message itself when the mark names it, else every open span of that offset.
+      const from = p.sorted ? lowerBound(p, e.offset) : p.head;
+      const at = (i: number) => p.entries[i] as OpenSpan;
+      const inRange = (i: number) => i < p.entries.length && (!p.sorted || at(i).offset === e.offset);
       let byMessage: OpenSpan | undefined;
-      if (e.message) for (let i = p.head; i < p.entries.length && !byMessage; i++) if (p.entries[i]?.message === e.message && !p.entries[i]?.ended) byMessage = p.entries[i];
+      if (e.message) for (let i = from; inRange(i) && !byMessage; i++) if (at(i).message === e.message && !at(i).ended) byMessage = at(i);
       if (byMessage) this.endMarked(byMessage, e.clientId);
-      else for (let i = p.head; i < p.entries.length; i++) {
-        const entry = p.entries[i] as OpenSpan;
-        if (!entry.ended && entry.offset === e.offset) this.endMarked(entry, e.clientId);
-      }
+      else for (let i = from; inRange(i); i++) if (!at(i).ended && at(i).offset === e.offset) this.endMarked(at(i), e.clientId);
     }
     this.compact(p);
     if (this.count === 0) this.onDrained?.();
@@ -144,15 +156,7 @@ export class OpenSpans {
     const p = this.partitions.get(partitionKey(message.topic, message.partition));
     if (!p) return undefined;
     if (p.sorted) {
-      // Binary search for the first entry at the offset, then the message itself among equal offsets.
-      let lo = p.head;
-      let hi = p.entries.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((p.entries[mid] as OpenSpan).offset < message.offset) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < p.entries.length && (p.entries[i] as OpenSpan).offset === message.offset; i++) {
+      for (let i = lowerBound(p, message.offset); i < p.entries.length && (p.entries[i] as OpenSpan).offset === message.offset; i++) {
         const entry = p.entries[i] as OpenSpan;
         if (entry.message === message && !entry.ended) return entry.ctx;
       }

@@ -4,8 +4,9 @@
  */
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { concatMap, map, mergeMap, tap, timer } from 'rxjs';
-import { markOffsets, type KafkaMessage } from '../../../src';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { concat, concatMap, map, mergeMap, NEVER, of, tap, timer } from 'rxjs';
+import { DIAGNOSTIC_CHANNELS, markOffsets, type KafkaMessage, type MarkEvent } from '../../../src';
 import { contextOf, spanOf, traced } from '../../../src/otel';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, virtualTime } from '../../support/in-memory-group';
@@ -103,6 +104,25 @@ describe('traced(): one CONSUMER span per message, ended at its mark', () => {
       [2, 200],
       [0, 300],
     ]);
+  });
+
+  it('offsets delivered out of order (a seek back re-delivers lower ones): a cumulative mark still ends exactly those at or below it', () => {
+    const otel = otelRig();
+    const mark = diagnosticsChannel.channel(DIAGNOSTIC_CHANNELS.mark);
+    const message = (offset: bigint): KafkaMessage => ({ topic: 't', partition: 0, offset, timestamp: 0, timestampType: 'create', key: null, value: Buffer.from('x'), headers: [] });
+    const publish = (kind: MarkEvent['kind'], offset: bigint) => mark.publish({ group: 'g', clientId: 'c', kind, topic: 't', partition: 0, offset } satisfies MarkEvent);
+    const sub = concat(of(message(5n), message(6n), message(3n), message(4n)), NEVER)
+      .pipe(traced({ groupId: 'g' }, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider }))
+      .subscribe();
+    publish('mark', 3n);
+    expect(otel.ended().map(offsetOf)).toEqual([3]);
+    publish('processed', 6n);
+    expect(otel.ended().map(offsetOf)).toEqual([3, 6]);
+    publish('reset', 10n); // a reset processes nothing
+    publish('mark', 5n);
+    expect(otel.ended().map(offsetOf)).toEqual([3, 6, 5, 4]);
+    sub.unsubscribe();
+    expect(otel.ended()).toHaveLength(4);
   });
 
   it('the handler runs with the span active (synchronously), and spanOf / contextOf give it to later, async work for child spans', () => {
