@@ -1,5 +1,9 @@
 import type { Context, HrTime } from '@opentelemetry/api';
-import { BehaviorSubject, filter, firstValueFrom } from 'rxjs';
+import { BehaviorSubject, filter, firstValueFrom, map, mergeMap, timer } from 'rxjs';
+import { markOffsets } from '../../../src';
+import { traced } from '../../../src/otel';
+import { InMemoryCluster } from '../../../src/testing';
+import { inMemoryGroup, virtualTime } from '../../support/in-memory-group';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { DataPointType, MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -70,3 +74,27 @@ export const ms = (t: HrTime): number => t[0] * 1000 + t[1] / 1e6;
 
 /** The offset attribute of a span. */
 export const offsetOf = (s: ReadableSpan): number => s.attributes['messaging.kafka.offset'] as number;
+
+/**
+ * Three records handled in 300, 100 and 200 ms by mergeMap(4) with markOffsets({ outOfOrder: true }) (markProcessed
+ * as each finishes), traced on a fresh rig in virtual time; unsubscribed at 2 s. Returns the rig.
+ */
+export const runOutOfOrder = (): ReturnType<typeof otelRig> => {
+  const otel = otelRig();
+  const ts = virtualTime();
+  const cluster = new InMemoryCluster({ topics: { t: 1 } });
+  ts.run(({ flush }) => {
+    const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
+    cluster.produce('t', 0, [{ value: '300' }, { value: '100' }, { value: '200' }]); // handling times in ms
+    const sub = group.messages$
+      .pipe(
+        traced(group, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider, scheduler: ts }),
+        mergeMap((m) => timer(Number(String(m.value))).pipe(map(() => m)), 4),
+        markOffsets(group, { outOfOrder: true }),
+      )
+      .subscribe();
+    ts.schedule(() => sub.unsubscribe(), 2_000);
+    flush();
+  });
+  return otel;
+};

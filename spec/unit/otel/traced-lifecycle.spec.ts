@@ -7,7 +7,7 @@ import { markOffsets, type KafkaClientError, type KafkaMessage } from '../../../
 import { traced } from '../../../src/otel';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, virtualTime } from '../../support/in-memory-group';
-import { ms, offsetOf, otelRig } from './otel-rig';
+import { ms, offsetOf, otelRig, runOutOfOrder } from './otel-rig';
 
 const REASON = 'rx_kafka_cluster.span.end_reason';
 
@@ -105,22 +105,7 @@ describe('traced(): spans that end without a mark, and metrics', () => {
   });
 
   it('records messaging.client.consumed.messages (one per message) and messaging.process.duration (seconds, span start to mark) with the conventions attributes and buckets', async () => {
-    const otel = otelRig();
-    const ts = virtualTime();
-    const cluster = new InMemoryCluster({ topics: { t: 1 } });
-    ts.run(({ flush }) => {
-      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
-      cluster.produce('t', 0, [{ value: '300' }, { value: '100' }, { value: '200' }]);
-      const sub = group.messages$
-        .pipe(
-          traced(group, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider, scheduler: ts }),
-          mergeMap((m) => timer(Number(String(m.value))).pipe(map(() => m)), 4),
-          markOffsets(group, { outOfOrder: true }),
-        )
-        .subscribe();
-      ts.schedule(() => sub.unsubscribe(), 2_000);
-      flush();
-    });
+    const otel = runOutOfOrder();
     const attributes = {
       'messaging.system': 'kafka',
       'messaging.operation.name': 'process',

@@ -5,12 +5,12 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { concat, concatMap, map, mergeMap, NEVER, of, tap, timer } from 'rxjs';
+import { concat, concatMap, map, NEVER, of, tap, timer } from 'rxjs';
 import { DIAGNOSTIC_CHANNELS, markOffsets, type KafkaMessage, type MarkEvent } from '../../../src';
 import { contextOf, spanOf, traced } from '../../../src/otel';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, virtualTime } from '../../support/in-memory-group';
-import { ms, offsetOf, otelRig } from './otel-rig';
+import { ms, offsetOf, otelRig, runOutOfOrder } from './otel-rig';
 
 describe('traced(): one CONSUMER span per message, ended at its mark', () => {
   it('gives each message a span "process <topic>" with the semconv attributes (system, operation, destination, group, partition, offset, key, tombstone, client id)', () => {
@@ -81,22 +81,7 @@ describe('traced(): one CONSUMER span per message, ended at its mark', () => {
   });
 
   it('markProcessed (out of order) ends exactly the span of the offset it names, whenever each handler finishes', () => {
-    const otel = otelRig();
-    const ts = virtualTime();
-    const cluster = new InMemoryCluster({ topics: { t: 1 } });
-    ts.run(({ flush }) => {
-      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['t'] });
-      cluster.produce('t', 0, [{ value: '300' }, { value: '100' }, { value: '200' }]); // handling times in ms
-      const sub = group.messages$
-        .pipe(
-          traced(group, { tracerProvider: otel.tracerProvider, meterProvider: otel.meterProvider, scheduler: ts }),
-          mergeMap((m) => timer(Number(String(m.value))).pipe(map(() => m)), 4),
-          markOffsets(group, { outOfOrder: true }),
-        )
-        .subscribe();
-      ts.schedule(() => sub.unsubscribe(), 2_000);
-      flush();
-    });
+    const otel = runOutOfOrder();
     const spans = otel.ended();
     // Ended in the order the handlers finished: 1 (100 ms), 2 (200 ms), 0 (300 ms); each lasted its handling time.
     expect(spans.map((s) => [offsetOf(s), ms(s.endTime) - ms(s.startTime)])).toEqual([
