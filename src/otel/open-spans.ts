@@ -99,8 +99,7 @@ export class OpenSpans {
   /** A mark of this group (any member of it in this process: only the owner's marks are accepted and published). */
   onMark(e: MarkEvent): void {
     if (e.kind === 'reset' || (this.clientId !== undefined && e.clientId !== this.clientId)) return;
-    const k = partitionKey(e.topic, e.partition);
-    const p = this.partitions.get(k);
+    const p = this.partitionOf(e.topic, e.partition);
     if (!p) return;
     if (e.kind === 'mark') {
       if (p.sorted) {
@@ -130,6 +129,17 @@ export class OpenSpans {
     if (this.count === 0) this.onDrained?.();
   }
 
+  /** The last partition a mark named (marks come in runs on one partition): no key built per mark. Entries are only dropped by endAll, which forgets it. */
+  private lastMarked: { topic: string; partition: number; spans: PartitionSpans } | undefined;
+
+  private partitionOf(topic: string, partition: number): PartitionSpans | undefined {
+    const last = this.lastMarked;
+    if (last && last.partition === partition && last.topic === topic) return last.spans;
+    const spans = this.partitions.get(partitionKey(topic, partition));
+    this.lastMarked = spans ? { topic, partition, spans } : undefined;
+    return spans;
+  }
+
   /** Ends every open span (the stream is gone: its messages will not be marked through it). */
   endAll(reason: EndReason): void {
     const at = this.clock.spanTime();
@@ -140,6 +150,7 @@ export class OpenSpans {
       }
     }
     this.partitions.clear();
+    this.lastMarked = undefined;
     this.count = 0;
   }
 

@@ -185,8 +185,10 @@ export const traced = (group: TracedGroup, options: TracedOptions = {}): Operato
   };
 
   const creationOf = (m: KafkaMessage): { ctx: Context; span: SpanContext } | undefined => {
+    // No headers, nothing to extract: skip the propagator (most records of a high-rate topic carry none).
+    if (!Array.isArray(m.headers) || m.headers.length === 0) return undefined;
     try {
-      const ctx = propagator.extract(ROOT_CONTEXT, Array.isArray(m.headers) ? m.headers : [], headerGetter);
+      const ctx = propagator.extract(ROOT_CONTEXT, m.headers, headerGetter);
       const span = trace.getSpanContext(ctx);
       return span && isSpanContextValid(span) ? { ctx, span } : undefined;
     } catch {
