@@ -32,6 +32,7 @@ const CLIENTS = [
   { name: 'ours-messages', label: 'rx-kafka-cluster messages$', build: 'ours', command: (j, b) => nodeClient('ours-messages.js', j, b) },
   { name: 'ours-messages-metrics', label: 'rx-kafka-cluster messages$ + metrics$ (1 s)', build: 'ours', kinds: ['throughput'], command: (j, b) => nodeClient('ours-messages-metrics.js', j, b) },
   { name: 'ours-messages-otel', label: 'rx-kafka-cluster messages$ + traced() + markOffsets', build: 'ours', kinds: ['throughput'], command: (j, b) => nodeClient('ours-messages-otel.js', j, b) },
+  { name: 'ours-messages-sdk-spans', label: 'rx-kafka-cluster messages$ + markOffsets + one SDK span per message by hand (the SDK floor)', build: 'ours', kinds: ['throughput'], command: (j, b) => nodeClient('ours-messages-sdk-spans.js', j, b) },
   { name: 'ours-batches', label: 'rx-kafka-cluster batches$', build: 'ours', command: (j, b) => nodeClient('ours-batches.js', j, b) },
   { name: 'ours-partitions', label: 'rx-kafka-cluster partitions$', build: 'ours', command: (j, b) => nodeClient('ours-partitions.js', j, b) },
   { name: 'ours-marked', label: 'rx-kafka-cluster messages$ + markOffsets', build: 'ours', command: (j, b) => nodeClient('ours-marked.js', j, b) },
