@@ -15,6 +15,11 @@ export interface OffsetMarker {
   markProcessed(message: MarkableOffset, metadata?: string | null): unknown;
   /** Tells the group a marker exists, so credit returns on marks (bounded in-flight work). */
   registerMarker(): () => void;
+  /**
+   * Optional: markOffset for a caller that ignores the result. The group may hold it until the batch being
+   * delivered has been delivered and apply the run's last mark once (before anything reads or moves offsets).
+   */
+  markOffsetLater?(message: MarkableOffset, metadata?: string | null): void;
 }
 
 export interface MarkOffsetsOptions {
@@ -26,7 +31,8 @@ export interface MarkOffsetsOptions {
 
 /**
  * The sink that marks each processed message; commits follow (interval, revocation, close). It emits nothing and
- * completes (or errors) with its source.
+ * completes (or errors) with its source. Cumulative marks made while one fetched batch is delivered synchronously
+ * are applied as one when the batch has been delivered (the group's `markOffsetLater`).
  *
  *   --a--b--c--|     (messages after the handler)
  *   markOffsets(group)
@@ -37,7 +43,12 @@ export const markOffsets =
   (source) =>
     new Observable<never>((subscriber) => {
       const unregister = group.registerMarker();
-      const mark = options.outOfOrder ? (m: MarkableOffset) => group.markProcessed(m, options.metadata) : (m: MarkableOffset) => group.markOffset(m, options.metadata);
+      const later = group.markOffsetLater?.bind(group);
+      const mark = options.outOfOrder
+        ? (m: MarkableOffset) => group.markProcessed(m, options.metadata)
+        : later
+          ? (m: MarkableOffset) => later(m, options.metadata)
+          : (m: MarkableOffset) => group.markOffset(m, options.metadata);
       const inner = source.subscribe({ next: mark, error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() });
       return () => {
         inner.unsubscribe();

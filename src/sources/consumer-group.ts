@@ -2,6 +2,7 @@ import { asyncScheduler, BehaviorSubject, concat, defer, EMPTY, merge, Observabl
 import { distinctUntilChanged, finalize, map, mergeMap, share } from 'rxjs/operators';
 import { KafkaClientError } from '../errors';
 import { flattenBatches } from '../operators/flatten-batches';
+import { MarkCoalescer } from './mark-coalescer';
 import type { MarkableOffset, OffsetMarker } from '../operators/mark-offsets';
 import { assignmentOf, partitionsOf, type Assignment } from '../protocol/assignment';
 import type { KafkaMessage } from '../protocol/message';
@@ -141,13 +142,17 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     return out;
   };
   const highWaterMarks = () => snapshot((_t, _p, hw) => hw);
-  const lag = () =>
-    snapshot((t, p, hw) => {
+  const lag = () => {
+    coalescer.flush();
+    return snapshot((t, p, hw) => {
       const position = session?.position(t, p);
       return position === undefined || position < 0n ? undefined : hw > position ? hw - position : 0n;
     });
+  };
   const groupId = wiring.settings.membership.groupId;
   let session: GroupSession | undefined;
+  /** markOffsets' marks during one batch's delivery, applied as one at its end (every mark at once while tracing listens). */
+  const coalescer = new MarkCoalescer((m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata, m), () => !channels.mark.hasSubscribers);
   /** Completes when the session has left the group and its transport is closed. */
   let closed$: Observable<void> = EMPTY;
   let refs = 0;
@@ -248,6 +253,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     );
 
   const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult => {
+    coalescer.flush();
     if (session) {
       const result = session.applyMark(kind, topic, partition, offset, metadata, message);
       // The ledger's offsets are positions for resets (offset + 1): the channel says the offset the user named.
@@ -262,7 +268,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
 
   const partitionConsumer = (s: GroupSession, g: Generation, topic: string, partition: number, initialOffset: bigint): PartitionConsumer =>
     // Shared per batch, flattened per subscriber: one Subject emission per batch rather than per message.
-    Object.assign(s.partitionBatches(g, topic, partition).pipe(share(), flattenBatches()), {
+    Object.assign(s.partitionBatches(g, topic, partition).pipe(share(), flattenBatches<KafkaMessage>(coalescer)), {
       topic,
       partition,
       generationId: g.generationId,
@@ -329,7 +335,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     stalls$,
     generations$: fromSession(generationsOf),
     batches$: fromSession(batchesOf),
-    messages$: fromSession((s) => batchesOf(s).pipe(map((b) => b.messages), flattenBatches())),
+    messages$: fromSession((s) => batchesOf(s).pipe(map((b) => b.messages), flattenBatches<KafkaMessage>(coalescer))),
     partitions$: fromSession((s) =>
       generationsOf(s).pipe(
         mergeMap((g) =>
@@ -363,23 +369,29 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       markers++;
       let registered = true;
       return () => {
+        coalescer.flush();
         if (registered) markers--;
         registered = false;
         session?.markersChanged();
       };
     },
     markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata, m),
+    markOffsetLater: (m, metadata) => coalescer.mark(m, metadata),
     markProcessed: (m, metadata) => apply('processed', m.topic, m.partition, m.offset, metadata, m),
     markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),
     resetOffset: (m, metadata) => apply('reset', m.topic, m.partition, m.offset + 1n, metadata),
     resetPartitionOffset: (topic, partition, offset, metadata) => apply('reset', topic, partition, offset + 1n, metadata),
-    seek: (topic, partition, offset) => session?.seek(topic, partition, offset) ?? false,
+    seek: (topic, partition, offset) => {
+      coalescer.flush();
+      return session?.seek(topic, partition, offset) ?? false;
+    },
     seekToTimestamp: (topic, partition, timestamp) =>
       defer(() => {
         const s = session;
         if (!s) return throwError(() => new KafkaClientError({ tag: 'UsageError', message: 'seek needs a consuming group', context: { group: groupId, topic, partition } }));
         return s.offsetForTimestamp(topic, partition, timestamp).pipe(
           map((offset) => {
+            coalescer.flush();
             if (!s.seek(topic, partition, offset)) throw new KafkaClientError({ tag: 'UsageError', message: 'seek of a partition that is not being consumed', context: { group: groupId, topic, partition, offset } });
             return offset;
           }),
@@ -392,9 +404,14 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     },
     paused: () => assignmentOf(pausedPartitions.values()),
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
-    commitOffsets: () => defer(() => (session ? session.commit() : EMPTY)),
+    commitOffsets: () =>
+      defer(() => {
+        coalescer.flush();
+        return session ? session.commit() : EMPTY;
+      }),
     close: () =>
       defer(() => {
+        coalescer.flush();
         session?.stop().subscribe({ error: () => undefined });
         return closed$;
       }),
