@@ -7,6 +7,7 @@ import defaultSocketFactory from 'kafkajs/src/network/socketFactory';
 import { KafkaClientError, type ErrorContext } from '../../errors';
 import type { ClusterMetadata, Transport } from '../port';
 import { BrokerRegistry, type NodeLookup } from './broker-registry';
+import { kafkajsCompress } from './compress';
 import { kafkajsDecompress } from './decompress';
 import { consumerGroupDescribe } from './consumer-group-describe';
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat';
@@ -14,9 +15,11 @@ import { describeGroups } from './describe-groups';
 import { fetch } from './fetch';
 import { listGroupOffsets } from './group-offsets';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
+import { initProducerId } from './init-producer-id';
 import { mapKafkajsError, type MapErrorHints } from './map-error';
 import { fetchMetadata, findCoordinator } from './metadata';
 import { listOffsets, offsetCommit, offsetFetch } from './offsets';
+import { produce } from './produce';
 
 export type SaslOptions =
   | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
@@ -38,7 +41,7 @@ export interface KafkajsTransportOptions {
   readonly sasl?: SaslOptions;
   /** Socket connect timeout (ms). */
   readonly connectionTimeout: number;
-  /** Per-request timeout (ms); Fetch adds maxWaitMs, JoinGroup uses at least rebalanceTimeoutMs + 5 s. */
+  /** Per-request timeout (ms); Fetch adds maxWaitMs, Produce its timeoutMs, JoinGroup uses at least rebalanceTimeoutMs + 5 s. */
   readonly requestTimeout: number;
   /** Bootstrap: `max` more rounds over the broker list after the first, exponential backoff between rounds. */
   readonly retry: RetryOptions;
@@ -146,6 +149,10 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     offsetCommit: (r) => request(() => offsetCommit(coordinator, r), { group: r.groupId, api: 'OffsetCommit' }, hints),
     listOffsets: (r) => request(() => listOffsets(metadata, node, r), { api: 'ListOffsets' }, hints),
     fetch: (r) => request(() => fetch(node, r), { api: 'Fetch' }, hints),
+    initProducerId: (r) =>
+      request(() => initProducerId((context) => (r.nodeId === undefined ? registry.anyBroker() : node(r.nodeId, context)), r), { api: 'InitProducerId' }, hints),
+    produce: (r) => request(() => produce(node, r), { api: 'Produce' }, hints),
+    compress: kafkajsCompress,
     close: () => defer(() => from((closing ??= registry.close()))),
     decompress: kafkajsDecompress,
   };

@@ -47,6 +47,21 @@ declare module 'kafkajs/src/protocol/encoder' {
   export = Encoder;
 }
 
+declare module 'kafkajs/src/protocol/decoder' {
+  /** Reads past the end throw RangeError (strings come back short). */
+  class Decoder {
+    constructor(buffer: Buffer);
+    readInt16(): number;
+    readInt32(): number;
+    readInt64(): bigint;
+    /** Length -1 -> null. */
+    readString(): string | null;
+    /** Length -1 -> []. */
+    readArray<T>(reader: (d: Decoder) => T): T[];
+  }
+  export = Decoder;
+}
+
 declare module 'kafkajs/src/network/connectionPool' {
   /** A request as kafkajs's Connection sends it; `encode` returns a kafkajs Encoder. */
   export interface KafkajsRequest {
@@ -54,6 +69,8 @@ declare module 'kafkajs/src/network/connectionPool' {
     readonly apiVersion: number;
     readonly apiName: string;
     encode(): Promise<unknown>;
+    /** False: the broker sends no response (Produce with acks 0); the send resolves once written. */
+    expectResponse?(): boolean;
   }
   export interface KafkajsResponse<D> {
     decode(payload: Buffer): Promise<D>;
@@ -124,6 +141,8 @@ declare module 'kafkajs/src/broker' {
 
 declare module 'kafkajs/src/protocol/message/compression' {
   interface Codec {
+    /** Takes an Encoder; only its `buffer` is read. */
+    compress?(encoder: { buffer: Buffer }): Promise<Buffer>;
     decompress(buffer: Buffer): Buffer | Promise<Buffer>;
   }
   export const Types: { readonly None: 0; readonly GZIP: 1; readonly Snappy: 2; readonly LZ4: 3; readonly ZSTD: 4 };
