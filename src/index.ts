@@ -5,13 +5,15 @@ export type { ConsumerGroup, MessageBatch, PartitionConsumer, PartitionOffsets }
 export type { Generation, GroupNotification } from './sources/group-membership';
 export { markOffsets, type MarkableOffset, type MarkOffsetsOptions, type OffsetMarker } from './operators/mark-offsets';
 export { flattenBatches } from './operators/flatten-batches';
+export { produce, type ProduceOptions, type ProducerConnections } from './operators/produce';
+export type { RecordPartitioner } from './sources/producer-session';
 export { handleEach, handlerError, type HandleEachOptions } from './operators/handle-each';
-export type { KafkaMessage, MessageHeader } from './protocol/message';
+export type { DeliveryReport, KafkaMessage, MessageHeader, ProducerRecord } from './protocol/message';
 export type { Assignment } from './protocol/assignment';
 export type { MarkResult } from './protocol/offset-ledger';
 export { OffsetStash, type StashedOffset } from './protocol/offset-stash';
 export { range, roundrobin, type AssignmentStrategy, type AssignmentPlan, type MemberSubscription, type PartitionCounts } from './strategies';
-export { CONFIG_DEFAULTS, validateConfig, ConfigValidationError, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from './config';
+export { CONFIG_DEFAULTS, PRODUCER_DEFAULTS, validateConfig, validateProducerOptions, type ProducerOptionsInput, type ProducerAcks, type ProducerCompression, ConfigValidationError, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from './config';
 export { KafkaClientError, type ErrorContext, type ErrorTag, type KafkaErrorCode } from './errors';
 export type { Transport } from './transport';
 export type { Logger } from './observability/logger';

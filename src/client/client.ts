@@ -2,7 +2,7 @@ import { defer, EMPTY, Observable } from 'rxjs';
 import { KafkaClientError } from '../errors';
 import type { ConsumerGroup } from '../sources/consumer-group';
 import { withClose, type Transport } from '../transport';
-import type { ConsumerGroupConfig, ConsumerGroupConfigInput } from '../config';
+import { configError, validateConfig, type ConsumerGroupConfig, type ConsumerGroupConfigInput } from '../config';
 import { consumerGroup, kafkajsTransportFor, type ConsumerGroupDeps } from './consumer-group-from-config';
 
 /** Connection settings a client holds; each consumer adds its group settings. */
@@ -17,6 +17,11 @@ export interface Client {
   consumerGroup(input: Omit<ConsumerGroupConfigInput, keyof ClientConfigInput> & Partial<ClientConfigInput>): ConsumerGroup;
   /** The connection settings the client was made with (sarama-cluster ClusterConfig), secrets left out. */
   config(): Readonly<ClientConfigInput>;
+  /**
+   * A transport of its own (its own connections) on the client's connection settings, for a producer: the
+   * `produce` operator opens one per subscription and closes it when done.
+   */
+  openTransport(): Transport;
   /** Closes the client's connections; completes when closed. Idempotent. */
   close(): Observable<void>;
 }
@@ -36,9 +41,17 @@ export const createClient = (input: ClientConfigInput, deps: Pick<ConsumerGroupD
     return withClose(t, () => defer(() => ((owner = undefined), EMPTY)));
   };
   const shown = redactSecrets(input);
+  const producerConfig = (): ConsumerGroupConfig => {
+    if (closed) throw new KafkaClientError({ tag: 'Closed', message: 'The client is closed' });
+    // Only the connection settings matter to a transport; the group fields are placeholders validation needs.
+    const validated = validateConfig({ ...input, groupId: 'producer', topics: ['producer'] } as ConsumerGroupConfigInput);
+    if (validated._tag === 'Left') throw configError(validated.left);
+    return validated.right;
+  };
   return {
     config: () => shown,
     consumerGroup: (groupInput) => consumerGroup({ ...input, ...groupInput } as ConsumerGroupConfigInput, { scheduler: deps.scheduler, createTransport: shared }),
+    openTransport: () => (deps.createTransport ?? kafkajsTransportFor)(producerConfig()),
     close: () =>
       defer(() => {
         closed = true;

@@ -52,6 +52,26 @@ export const KAFKA_ERROR_CODES = {
   /** A commit with an epoch the member has since moved past: retried with the current one (as Java's commit manager does). */
   STALE_MEMBER_EPOCH: { code: 113, retriable: true },
   INVALID_REGULAR_EXPRESSION: { code: 128, retriable: false },
+  // Producing, idempotence and transactions (classified as the Java client's errors are).
+  MESSAGE_TOO_LARGE: { code: 10, retriable: false },
+  RECORD_LIST_TOO_LARGE: { code: 18, retriable: false },
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: { code: 20, retriable: true },
+  INVALID_REQUIRED_ACKS: { code: 21, retriable: false },
+  INVALID_TIMESTAMP: { code: 32, retriable: false },
+  POLICY_VIOLATION: { code: 44, retriable: false },
+  OUT_OF_ORDER_SEQUENCE_NUMBER: { code: 45, retriable: false },
+  DUPLICATE_SEQUENCE_NUMBER: { code: 46, retriable: false },
+  INVALID_PRODUCER_EPOCH: { code: 47, retriable: false },
+  INVALID_TXN_STATE: { code: 48, retriable: false },
+  INVALID_PRODUCER_ID_MAPPING: { code: 49, retriable: false },
+  INVALID_TRANSACTION_TIMEOUT: { code: 50, retriable: false },
+  CONCURRENT_TRANSACTIONS: { code: 51, retriable: true },
+  TRANSACTION_COORDINATOR_FENCED: { code: 52, retriable: false },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
+  UNKNOWN_PRODUCER_ID: { code: 59, retriable: false },
+  INVALID_RECORD: { code: 87, retriable: false },
+  PRODUCER_FENCED: { code: 90, retriable: false },
+  TRANSACTION_ABORTABLE: { code: 120, retriable: false },
 } as const;
 
 export type KafkaErrorCode = keyof typeof KAFKA_ERROR_CODES;

@@ -4,7 +4,19 @@ import type { Transport } from '../transport/port';
 /** A request kind, named after its {@link Transport} method: `'heartbeat'`, `'joinGroup'`, `'fetch'`, ... */
 export type ApiName = Extract<
   keyof Transport,
-  'metadata' | 'findCoordinator' | 'joinGroup' | 'syncGroup' | 'heartbeat' | 'consumerGroupHeartbeat' | 'leaveGroup' | 'offsetFetch' | 'offsetCommit' | 'listOffsets' | 'fetch'
+    | 'metadata'
+  | 'findCoordinator'
+  | 'joinGroup'
+  | 'syncGroup'
+  | 'heartbeat'
+  | 'consumerGroupHeartbeat'
+  | 'leaveGroup'
+  | 'offsetFetch'
+  | 'offsetCommit'
+  | 'listOffsets'
+  | 'fetch'
+  | 'initProducerId'
+  | 'produce'
 >;
 
 /** What an injected failure answers: a broker error code (with the request's context), or that exact error. */

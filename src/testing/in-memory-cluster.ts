@@ -1,6 +1,7 @@
+import * as E from 'fp-ts/Either';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { protocolError, type KafkaClientError } from '../errors';
-import type { RecordToEncode } from '../protocol/message';
+import type { KafkaMessage, RecordToEncode } from '../protocol/message';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
@@ -9,6 +10,8 @@ import {
   type ListOffsetsPartition,
   type ListOffsetsRequest,
   type MetadataRequest,
+  type ProducePartitionResult,
+  type ProduceRequest,
   type TopicMetadata,
 } from '../transport/port';
 import type { ClassicGroupState, GroupCoordinatorConfig } from './classic-group';
@@ -18,6 +21,7 @@ import { GroupCoordinator, type GroupDescription, type GroupMemberDescription } 
 import { InMemoryTransport, type BrokerBackend, type InMemoryTransportOptions } from './in-memory-transport';
 import { partitionForKey } from './murmur2';
 import { PartitionLog } from './partition-log';
+import { ProducerIds } from './producer-ids';
 import type { ConsumerProtocolMemberDescription } from './consumer-protocol-group';
 
 export interface InMemoryClusterOptions {
@@ -106,6 +110,7 @@ export class InMemoryCluster implements FaultControls {
   private readonly transports = new Set<InMemoryTransport>();
   private readonly listeners = new Set<() => void>();
   private readonly backend: BrokerBackend;
+  private readonly producerIds = new ProducerIds();
 
   constructor(options: InMemoryClusterOptions = {}) {
     const brokers = options.brokers ?? 1;
@@ -136,6 +141,8 @@ export class InMemoryCluster implements FaultControls {
       metadata: (request) => this.metadata(request),
       listOffsets: (request, reachable) => this.listOffsets(request, reachable),
       fetch: (request, reply) => serveFetch(logs, this.scheduler, request, reply),
+      initProducerId: (request) => E.right(this.producerIds.init(request.transactionalId)),
+      produce: (request) => this.produceBatches(request),
     };
     for (const [topic, partitions] of Object.entries(options.topics ?? {})) this.createTopic(topic, partitions);
   }
@@ -205,6 +212,11 @@ export class InMemoryCluster implements FaultControls {
     const produced = [...byPartition].map(([p, batch]) => ({ topic, partition: p, ...this.partitionLog(topic, p).append(batch, this.scheduler.now()) }));
     this.changed();
     return produced;
+  }
+
+  /** The records of one partition, decoded, from its log start (what a test reads back of what was produced). */
+  records(topic: string, partition: number): KafkaMessage[] {
+    return this.partitionLog(topic, partition).messages(topic, partition);
   }
 
   /** Makes `nodeId` the partition's leader: fetches to the old leader get NOT_LEADER_OR_FOLLOWER. */
@@ -340,6 +352,19 @@ export class InMemoryCluster implements FaultControls {
         timestamp === LATEST_TIMESTAMP ? log.highWatermark : timestamp === EARLIEST_TIMESTAMP ? log.logStartOffset : log.offsetForTimestamp(timestamp);
       return { topic, partition, offset };
     });
+  }
+
+  private produceBatches(request: ProduceRequest): readonly ProducePartitionResult[] {
+    const results = request.partitions.map(({ topic, partition, records }): ProducePartitionResult => {
+      const context = { topic, partition, api: 'Produce', broker: `in-memory-${request.nodeId}:9092` };
+      const log = this.log(topic, partition);
+      const outcome = !log ? { error: 'UNKNOWN_TOPIC_OR_PARTITION' as const } : log.leader !== request.nodeId ? { error: 'NOT_LEADER_OR_FOLLOWER' as const } : log.appendBatch(records);
+      const logStartOffset = log?.logStartOffset ?? -1n;
+      if ('error' in outcome) return { topic, partition, baseOffset: -1n, logAppendTime: -1n, logStartOffset, error: protocolError(outcome.error, context) };
+      return { topic, partition, baseOffset: outcome.baseOffset, logAppendTime: -1n, logStartOffset };
+    });
+    this.changed();
+    return results;
   }
 
   private log(topic: string, partition: number): PartitionLog | undefined {

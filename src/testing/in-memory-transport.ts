@@ -1,4 +1,5 @@
 import * as E from 'fp-ts/Either';
+import { gzipSync } from 'node:zlib';
 import { Observable, Subscription, map, timer, type SchedulerLike, type TeardownLogic } from 'rxjs';
 import { KafkaClientError, protocolError, type ErrorContext } from '../errors';
 import type {
@@ -10,6 +11,7 @@ import type {
   FetchRequest,
   FindCoordinatorRequest,
   HeartbeatRequest,
+  InitProducerIdRequest,
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
@@ -20,6 +22,9 @@ import type {
   OffsetFetchPartition,
   OffsetFetchRequest,
   PartitionResult,
+  ProducePartitionResult,
+  ProduceRequest,
+  ProducerIdentity,
   SyncGroupRequest,
   SyncGroupResponse,
   Transport,
@@ -39,6 +44,8 @@ export interface BrokerBackend {
   metadata(request: MetadataRequest): ClusterMetadata;
   listOffsets(request: ListOffsetsRequest, reachable: (nodeId: number) => boolean): readonly ListOffsetsPartition[];
   fetch(request: FetchRequest, reply: Reply<readonly FetchPartition[]>): Subscription;
+  initProducerId(request: InitProducerIdRequest): E.Either<KafkaClientError, ProducerIdentity>;
+  produce(request: ProduceRequest): readonly ProducePartitionResult[];
 }
 
 export interface InMemoryTransportOptions {
@@ -151,6 +158,26 @@ export class InMemoryTransport implements Transport, FaultControls {
   fetch(request: FetchRequest): Observable<readonly FetchPartition[]> {
     if (request.partitions.length === 0) return this.nothing();
     return this.request('fetch', request.nodeId, { api: 'Fetch' }, (reply) => this.backend.fetch(request, reply));
+  }
+
+  initProducerId(request: InitProducerIdRequest): Observable<ProducerIdentity> {
+    const context = { api: 'InitProducerId' };
+    return this.request('initProducerId', request.nodeId ?? 'any', context, (reply) => reply(this.backend.initProducerId(request)));
+  }
+
+  /** Written by the leader named; with acks 0 answered at once with unknown offsets, as the real client does. */
+  produce(request: ProduceRequest): Observable<readonly ProducePartitionResult[]> {
+    if (request.partitions.length === 0) return this.nothing();
+    return this.request('produce', request.nodeId, { api: 'Produce' }, (reply) => {
+      const results = this.backend.produce(request);
+      reply(E.right(request.acks === 0 ? results.map((r) => ({ topic: r.topic, partition: r.partition, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n })) : results));
+    });
+  }
+
+  /** gzip only (Node's zlib, synchronously); the in-memory broker has no other codec. */
+  compress(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd', data: Buffer): Buffer {
+    if (codec === 'gzip') return gzipSync(data);
+    throw new KafkaClientError({ tag: 'CodecMissing', retriable: false, message: `The in-memory broker has no ${codec} codec` });
   }
 
   close(): Observable<void> {

@@ -1,5 +1,17 @@
-import type { RecordToEncode } from '../protocol/message';
-import { encodeRecordBatch } from '../protocol/record-batch';
+import type { KafkaErrorCode } from '../errors';
+import { gunzipSync } from 'node:zlib';
+import type { KafkaMessage, RecordToEncode } from '../protocol/message';
+import { decodePartitionRecords, encodeRecordBatch, readBatchHeader } from '../protocol/record-batch';
+import { ProducerState } from './producer-state';
+
+/** Reading a produced batch back (its CRC, its records' timestamps); compressed ones are not opened. */
+const READ_BACK = {
+  topic: '',
+  partition: 0,
+  isolationLevel: 'read_uncommitted',
+  abortedTransactions: [],
+  decompress: () => Promise.resolve(Buffer.alloc(0)),
+} as const;
 
 interface StoredBatch {
   readonly baseOffset: bigint;
@@ -18,6 +30,7 @@ export class PartitionLog {
   private readonly batches: StoredBatch[] = [];
   private start = 0n;
   private end = 0n;
+  private readonly producers = new ProducerState();
 
   constructor(
     public leader: number,
@@ -46,6 +59,41 @@ export class PartitionLog {
   }
 
   /**
+   * Appends a producer's encoded batch as it came (Produce), its base offset set to the log end, after the
+   * idempotence check: a retry of a recent batch answers the offset it got, a sequence gap or an old epoch is
+   * refused. Per-record timestamps come from uncompressed batches; a compressed batch's records all count as
+   * its first timestamp (for ListOffsets by time).
+   */
+  appendBatch(batch: Buffer): { readonly baseOffset: bigint } | { readonly error: KafkaErrorCode } {
+    let header;
+    try {
+      header = readBatchHeader(batch, 0);
+    } catch {
+      return { error: 'CORRUPT_MESSAGE' };
+    }
+    if (header.magic !== 2 || header.batchLength + 12 !== batch.length || header.recordCount <= 0) return { error: 'CORRUPT_MESSAGE' };
+    const check = this.producers.check(header.producerId, header.producerEpoch, header.baseSequence);
+    if (check.kind === 'refuse') return { error: check.code };
+    if (check.kind === 'duplicate') return { baseOffset: check.baseOffset };
+    const baseOffset = this.end;
+    const bytes = Buffer.from(batch);
+    bytes.writeBigInt64BE(baseOffset, 0);
+    let timestamps: number[] = Array.from({ length: header.recordCount }, () => header.baseTimestamp);
+    try {
+      const decoded = decodePartitionRecords({ ...READ_BACK, records: bytes, fetchOffset: baseOffset, checkCrc: true });
+      if (decoded instanceof Promise) decoded.catch(() => undefined);
+      else timestamps = decoded.messages.map((m) => m.timestamp);
+    } catch {
+      return { error: 'CORRUPT_MESSAGE' };
+    }
+    const lastOffset = baseOffset + BigInt(header.recordCount) - 1n;
+    this.batches.push({ baseOffset, lastOffset, timestamps, bytes });
+    this.end = lastOffset + 1n;
+    this.producers.written(header.producerId, header.producerEpoch, header.baseSequence, header.recordCount, baseOffset);
+    return { baseOffset };
+  }
+
+  /**
    * Whole batches from the one holding `fetchOffset`, while they fit in `maxBytes`; with `minOne`, the first
    * batch even if it alone is larger (KIP-74). Empty at the high watermark.
    */
@@ -60,6 +108,24 @@ export class PartitionLog {
       size += batch.bytes.length;
     }
     return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
+  }
+
+  /** Every record in the log, decoded (gzip batches opened with zlib; other codecs are refused). */
+  messages(topic: string, partition: number): KafkaMessage[] {
+    const decoded = decodePartitionRecords({
+      ...READ_BACK,
+      topic,
+      partition,
+      records: this.read(this.start, Number.MAX_SAFE_INTEGER, true),
+      fetchOffset: this.start,
+      checkCrc: false,
+      decompress: (codec, data) => {
+        if (codec === 'gzip') return gunzipSync(data);
+        throw new RangeError(`The in-memory broker cannot open ${codec} batches`);
+      },
+    });
+    if (decoded instanceof Promise) throw new RangeError('unreachable: decompression here is synchronous');
+    return decoded.messages;
   }
 
   /** ListOffsets by timestamp: the first offset whose timestamp is at least `timestamp`, or -1n. */

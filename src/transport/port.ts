@@ -38,6 +38,18 @@ export interface Transport {
   offsetCommit(request: OffsetCommitRequest): Observable<readonly PartitionResult[]>;
   listOffsets(request: ListOffsetsRequest): Observable<readonly ListOffsetsPartition[]>;
   fetch(request: FetchRequest): Observable<readonly FetchPartition[]>;
+  /**
+   * Producing (the `produce` operator). Optional: a transport without them cannot serve a producer.
+   * - `initProducerId`: InitProducerId v4 (KIP-360), a producer id and epoch for an idempotent producer (any
+   *   broker) or a transactional one (its transaction coordinator).
+   * - `produce`: Produce v8, one encoded RecordBatch per partition, all led by `nodeId`. With `acks: 0` the broker
+   *   does not answer: each partition reports baseOffset -1n once the request is written.
+   * - `compress`: compresses a records section with the codecs this transport knows (the consumer side's
+   *   `decompress`, the other way); a codec not installed fails with `CodecMissing`.
+   */
+  initProducerId?(request: InitProducerIdRequest): Observable<ProducerIdentity>;
+  produce?(request: ProduceRequest): Observable<readonly ProducePartitionResult[]>;
+  compress?(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd', data: Buffer): Buffer | Promise<Buffer>;
   /** Closes every connection; completes when they are closed. Idempotent. */
   close(): Observable<void>;
   /**
@@ -315,4 +327,40 @@ export interface FetchPartition extends PartitionResult {
   readonly abortedTransactions: readonly AbortedTransaction[];
   /** Raw record batches as the broker sent them (possibly ending in a partial batch). */
   readonly records: Buffer;
+}
+
+export interface InitProducerIdRequest {
+  /** The broker to ask: the transaction coordinator for a transactional id; omitted: any broker. */
+  readonly nodeId?: number;
+  /** Omitted for an idempotent (non-transactional) producer. */
+  readonly transactionalId?: string;
+  readonly transactionTimeoutMs: number;
+  /** KIP-360: the id and epoch held now when re-initialising (bumping the epoch), else -1n / -1. */
+  readonly producerId?: bigint;
+  readonly producerEpoch?: number;
+}
+
+export interface ProducerIdentity {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
+export type Acks = -1 | 0 | 1;
+
+export interface ProduceRequest {
+  /** The leader of every partition in the request. */
+  readonly nodeId: number;
+  readonly transactionalId?: string;
+  readonly acks: Acks;
+  readonly timeoutMs: number;
+  /** One encoded RecordBatch (magic 2) per partition. */
+  readonly partitions: readonly (TopicPartition & { readonly records: Buffer })[];
+}
+
+export interface ProducePartitionResult extends PartitionResult {
+  /** The offset of the batch's first record; -1n on error or with acks 0. */
+  readonly baseOffset: bigint;
+  /** The broker's append time for a LogAppendTime topic, else -1n. */
+  readonly logAppendTime: bigint;
+  readonly logStartOffset: bigint;
 }

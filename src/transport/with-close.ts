@@ -5,12 +5,15 @@ import type { Transport } from './port';
  * The same transport with some requests replaced (test spies, fault wrappers, a shared transport's close).
  * Delegates by method, so it also works for class-based transports, whose methods a spread would lose.
  */
+const OPTIONAL = ['decompress', 'consumerGroupHeartbeat', 'describeGroups', 'consumerGroupDescribe', 'listGroupOffsets', 'initProducerId', 'produce', 'compress'] as const;
+type OptionalMethod = (typeof OPTIONAL)[number];
+
 export const overriding = (t: Transport, overrides: Partial<Transport>): Transport => {
-  const decompress = overrides.decompress ?? t.decompress?.bind(t);
-  const consumerGroupHeartbeat = overrides.consumerGroupHeartbeat ?? t.consumerGroupHeartbeat?.bind(t);
-  const describeGroups = overrides.describeGroups ?? t.describeGroups?.bind(t);
-  const consumerGroupDescribe = overrides.consumerGroupDescribe ?? t.consumerGroupDescribe?.bind(t);
-  const listGroupOffsets = overrides.listGroupOffsets ?? t.listGroupOffsets?.bind(t);
+  const optional: Partial<Pick<Transport, OptionalMethod>> = {};
+  for (const name of OPTIONAL) {
+    const method = overrides[name] ?? (t[name] as ((...args: never[]) => unknown) | undefined)?.bind(t);
+    if (method) Object.assign(optional, { [name]: method });
+  }
   return {
     metadata: overrides.metadata ?? ((r) => t.metadata(r)),
     findCoordinator: overrides.findCoordinator ?? ((r) => t.findCoordinator(r)),
@@ -23,11 +26,7 @@ export const overriding = (t: Transport, overrides: Partial<Transport>): Transpo
     listOffsets: overrides.listOffsets ?? ((r) => t.listOffsets(r)),
     fetch: overrides.fetch ?? ((r) => t.fetch(r)),
     close: overrides.close ?? (() => t.close()),
-    ...(decompress ? { decompress } : {}),
-    ...(consumerGroupHeartbeat ? { consumerGroupHeartbeat } : {}),
-    ...(describeGroups ? { describeGroups } : {}),
-    ...(consumerGroupDescribe ? { consumerGroupDescribe } : {}),
-    ...(listGroupOffsets ? { listGroupOffsets } : {}),
+    ...optional,
   };
 };
 

@@ -31,7 +31,9 @@ const need = <T>(v: T | undefined, what: string): T => {
 };
 const initProducerId = need(transport.initProducerId?.bind(transport), 'initProducerId');
 const produceRequest = need(transport.produce?.bind(transport), 'produce');
-const compress = need(transport.compress?.bind(transport), 'compress');
+const compressWith = need(transport.compress?.bind(transport), 'compress');
+/** The kafkajs adapter's compress, always a Promise (its codecs are asynchronous). */
+const compress = (codec: 'gzip' | 'zstd', data: Buffer): Promise<Buffer> => Promise.resolve(compressWith(codec, data));
 const decompress = need(transport.decompress?.bind(transport), 'decompress');
 
 const records = (prefix: string, n: number): RecordToEncode[] => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}-${i}`, headers: { h: `${i}` } }));

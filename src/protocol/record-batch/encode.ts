@@ -42,10 +42,18 @@ const writeBytes = (buf: Buffer, pos: number, b: Buffer | null): number => {
   return pos + b.copy(buf, pos);
 };
 
-/** Encodes `records` (offsets baseOffset, baseOffset + 1, ...) as one RecordBatch v2 with a valid CRC32C. */
-export const encodeRecordBatch = (records: readonly RecordToEncode[], opts: EncodeBatchOptions): Buffer => {
+/** A batch's records section, encoded (before any compression), with what its header needs. */
+export interface RecordsSection {
+  readonly section: Buffer;
+  readonly count: number;
+  readonly baseTimestamp: number;
+  readonly maxTimestamp: number;
+}
+
+/** Encodes `records` as a RecordBatch v2 records section (offset deltas 0, 1, ...). */
+export const encodeRecordsSection = (records: readonly RecordToEncode[], baseTimestampOption?: number): RecordsSection => {
   if (records.length === 0) throw new RangeError('encodeRecordBatch needs at least one record');
-  const baseTimestamp = opts.baseTimestamp ?? records[0]?.timestamp ?? Date.now();
+  const baseTimestamp = baseTimestampOption ?? records[0]?.timestamp ?? Date.now();
   let maxTimestamp = baseTimestamp;
   let recordsSize = 0;
   const prepared = records.map((r, i): Prepared => {
@@ -62,7 +70,7 @@ export const encodeRecordBatch = (records: readonly RecordToEncode[], opts: Enco
     return { key, value, headers, timestampDelta, bodySize };
   });
 
-  let section: Buffer = Buffer.allocUnsafe(recordsSize);
+  const section: Buffer = Buffer.allocUnsafe(recordsSize);
   let pos = 0;
   prepared.forEach((r, i) => {
     pos = writeVarInt(section, pos, r.bodySize);
@@ -74,9 +82,12 @@ export const encodeRecordBatch = (records: readonly RecordToEncode[], opts: Enco
     pos = writeVarInt(section, pos, r.headers.length);
     for (const [k, v] of r.headers) pos = writeBytes(section, writeBytes(section, pos, k), v);
   });
+  return { section, count: records.length, baseTimestamp, maxTimestamp };
+};
 
-  const codec = opts.compress?.codec ?? 'none';
-  if (opts.compress && codec !== 'none') section = opts.compress.fn(section);
+/** The batch around a records section (`section` compressed with `codec` when not 'none'), with a valid CRC32C. */
+export const assembleBatch = (records: RecordsSection, codec: CompressionCodecName, opts: Omit<EncodeBatchOptions, 'compress' | 'baseTimestamp'>): Buffer => {
+  const { section, count, baseTimestamp, maxTimestamp } = records;
   const attributes =
     CODECS.indexOf(codec) |
     (opts.logAppendTime !== undefined ? ATTR.logAppendTime : 0) |
@@ -89,16 +100,24 @@ export const encodeRecordBatch = (records: readonly RecordToEncode[], opts: Enco
   batch.writeInt32BE(opts.partitionLeaderEpoch ?? -1, OFFSET.partitionLeaderEpoch);
   batch.writeInt8(2, OFFSET.magic);
   batch.writeInt16BE(attributes, OFFSET.attributes);
-  batch.writeInt32BE(records.length - 1, OFFSET.lastOffsetDelta);
+  batch.writeInt32BE(count - 1, OFFSET.lastOffsetDelta);
   batch.writeBigInt64BE(BigInt(Math.trunc(baseTimestamp)), OFFSET.baseTimestamp);
   batch.writeBigInt64BE(BigInt(Math.trunc(opts.logAppendTime ?? maxTimestamp)), OFFSET.maxTimestamp);
   batch.writeBigInt64BE(opts.producerId ?? -1n, OFFSET.producerId);
   batch.writeInt16BE(opts.producerEpoch ?? -1, OFFSET.producerEpoch);
   batch.writeInt32BE(opts.baseSequence ?? -1, OFFSET.baseSequence);
-  batch.writeInt32BE(records.length, OFFSET.recordCount);
+  batch.writeInt32BE(count, OFFSET.recordCount);
   section.copy(batch, BATCH_HEADER_SIZE);
   batch.writeUInt32BE(crc32c(batch, OFFSET.attributes), OFFSET.crc);
   return batch;
+};
+
+/** Encodes `records` (offsets baseOffset, baseOffset + 1, ...) as one RecordBatch v2 with a valid CRC32C. */
+export const encodeRecordBatch = (records: readonly RecordToEncode[], opts: EncodeBatchOptions): Buffer => {
+  const encoded = encodeRecordsSection(records, opts.baseTimestamp);
+  const codec = opts.compress?.codec ?? 'none';
+  const section = opts.compress && codec !== 'none' ? opts.compress.fn(encoded.section) : encoded.section;
+  return assembleBatch({ ...encoded, section }, codec, opts);
 };
 
 export interface ControlRecordOptions {
