@@ -50,6 +50,20 @@ export interface Transport {
   initProducerId?(request: InitProducerIdRequest): Observable<ProducerIdentity>;
   produce?(request: ProduceRequest): Observable<readonly ProducePartitionResult[]>;
   compress?(codec: 'gzip' | 'snappy' | 'lz4' | 'zstd', data: Buffer): Buffer | Promise<Buffer>;
+  /**
+   * Transactions (KIP-98, KIP-447), each sent to the transactional id's coordinator (`findTransactionCoordinator`)
+   * except `txnOffsetCommit`, which goes to the group's coordinator. Optional: a transport without them cannot
+   * serve the transactional operator.
+   * - `addPartitionsToTxn` (v3): partitions the transaction will write; per-partition errors on the result.
+   * - `addOffsetsToTxn` (v3): the group whose offsets the transaction will commit.
+   * - `txnOffsetCommit` (v3): the offsets, with the member's generation (or member epoch) so a zombie is fenced.
+   * - `endTxn` (v3): commit or abort.
+   */
+  findTransactionCoordinator?(request: { readonly transactionalId: string }): Observable<BrokerAddress>;
+  addPartitionsToTxn?(request: AddPartitionsToTxnRequest): Observable<readonly PartitionResult[]>;
+  addOffsetsToTxn?(request: AddOffsetsToTxnRequest): Observable<void>;
+  txnOffsetCommit?(request: TxnOffsetCommitRequest): Observable<readonly PartitionResult[]>;
+  endTxn?(request: EndTxnRequest): Observable<void>;
   /** Closes every connection; completes when they are closed. Idempotent. */
   close(): Observable<void>;
   /**
@@ -363,4 +377,35 @@ export interface ProducePartitionResult extends PartitionResult {
   /** The broker's append time for a LogAppendTime topic, else -1n. */
   readonly logAppendTime: bigint;
   readonly logStartOffset: bigint;
+}
+
+/** A transactional producer's identity at its transaction coordinator. */
+export interface TransactionalRequestBase extends ProducerIdentity {
+  /** The transaction coordinator's node. */
+  readonly coordinator: number;
+  readonly transactionalId: string;
+}
+
+export interface AddPartitionsToTxnRequest extends TransactionalRequestBase {
+  readonly partitions: readonly TopicPartition[];
+}
+
+export interface AddOffsetsToTxnRequest extends TransactionalRequestBase {
+  readonly groupId: string;
+}
+
+export interface TxnOffsetCommitRequest extends TransactionalRequestBase {
+  /** Here the group's coordinator (not the transaction coordinator). */
+  readonly coordinator: number;
+  readonly groupId: string;
+  /** KIP-447: the consumer's member id and generation (classic) or member epoch (consumer protocol). */
+  readonly memberId: string;
+  readonly generationId: number;
+  readonly groupInstanceId?: string;
+  readonly offsets: readonly OffsetCommitEntry[];
+}
+
+export interface EndTxnRequest extends TransactionalRequestBase {
+  /** true commits, false aborts. */
+  readonly commit: boolean;
 }
