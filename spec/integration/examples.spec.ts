@@ -3,6 +3,7 @@ import { tap } from 'rxjs/operators';
 import type { ConsumerMetrics, KafkaMessage, Stall } from '../../src';
 import { createAdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { atLeastOnce } from '../../examples/at-least-once-concurrency';
+import { transformTopic } from '../../examples/consume-transform-produce';
 import { describeStall, metricsLines, monitored } from '../../examples/monitoring';
 import { multiplex } from '../../examples/multiplex';
 import { brokers, uniqueName } from '../support/names';
@@ -40,6 +41,26 @@ describe('the examples against a real broker', () => {
     expect(logged.filter((l) => l.startsWith('Error:'))).toEqual([]);
     expect(await kit.committedOffsets(groupId, topic)).toEqual(await kit.endOffsets(topic));
     expect((await kit.describeGroup(groupId)).members).toEqual([]);
+  });
+
+  it('consume-transform-produce: each input’s output produced, inputs committed to their end offsets after stop$', async () => {
+    const input = await seeded('ex-ctp-in');
+    const output = uniqueName('ex-ctp-out');
+    await kit.createTopic(output, PARTITIONS);
+    const groupId = uniqueName('ex-ctp');
+    const sources = new Set<string>();
+    const stop$ = new Subject<void>();
+    await lastValueFrom(
+      transformTopic({ brokers: brokers(), groupId, input, output, transform: (m) => `T${m.value?.toString() ?? ''}`, initial: 'oldest', stop$ }).pipe(
+        tap((r) => sources.add(`${r.record.source.partition}/${r.record.source.offset}`)),
+        tap(() => sources.size === RECORDS && stop$.next()),
+      ),
+      { defaultValue: undefined },
+    );
+    expect(sources.size).toBe(RECORDS);
+    expect(await kit.committedOffsets(groupId, input)).toEqual(await kit.endOffsets(input));
+    const outEnds = await kit.endOffsets(output);
+    expect([...outEnds.values()].reduce((a, b) => a + Number(b), 0)).toBe(RECORDS);
   });
 
   it('at-least-once with concurrency 8: every record handled, out-of-order marks commit up to the end offsets', async () => {

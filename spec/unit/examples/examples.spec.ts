@@ -4,12 +4,34 @@ import { multiplex } from '../../../examples/multiplex';
 import { partitionMode } from '../../../examples/partition-mode';
 import { whitelisted } from '../../../examples/whitelist';
 import { atLeastOnce } from '../../../examples/at-least-once-concurrency';
+import { transformTopic } from '../../../examples/consume-transform-produce';
 import { values, virtualTime } from '../../support/in-memory-group';
 
 /** The examples run unchanged against the in-memory broker, in virtual time (the `deps` option). */
 const onCluster = (cluster: InMemoryCluster, clientId: string) => ({ createTransport: () => cluster.transport({ clientId }) });
 
 describe('examples, in virtual time on the in-memory broker', () => {
+  it('consume-transform-produce: every input’s output is in the output topic, each input marked after its output, all committed', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { in: 2, out: 3 } });
+      cluster.produce('in', 0, values(4));
+      cluster.produce('in', 1, values(3, 'w'));
+      const sources: string[] = [];
+      let completed = false;
+      transformTopic({ brokers: ['in-memory:9092'], groupId: 'g', input: 'in', output: 'out', transform: (m) => m.value?.toString().toUpperCase() ?? '', initial: 'oldest', stop$: timer(3000), deps: onCluster(cluster, 'g') }).subscribe({
+        next: (r) => sources.push(`${r.record.source.partition}/${r.record.source.offset}`),
+        complete: () => (completed = true),
+      });
+      ts.flush();
+      expect(completed).toBe(true);
+      expect(sources.sort()).toEqual(['0/0', '0/1', '0/2', '0/3', '1/0', '1/1', '1/2']);
+      const outputs = [0, 1, 2].flatMap((p) => cluster.records('out', p).map((m) => m.value?.toString()));
+      expect(outputs.sort()).toEqual(['V0', 'V1', 'V2', 'V3', 'W0', 'W1', 'W2']);
+      expect(cluster.committed('g')).toEqual({ 'in/0': 4n, 'in/1': 3n });
+    });
+  });
+
   it('multiplex: prints every message, logs the rebalance, commits everything and completes after stop$', () => {
     const ts = virtualTime();
     ts.run(({ expectObservable }) => {
