@@ -17,6 +17,11 @@ export type ApiName = Extract<
   | 'fetch'
   | 'initProducerId'
   | 'produce'
+  | 'findTransactionCoordinator'
+  | 'addPartitionsToTxn'
+  | 'addOffsetsToTxn'
+  | 'txnOffsetCommit'
+  | 'endTxn'
 >;
 
 /** What an injected failure answers: a broker error code (with the request's context), or that exact error. */

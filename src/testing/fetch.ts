@@ -25,11 +25,13 @@ const evaluate = (view: LogView, req: FetchRequest): Evaluation => {
   let failed = false;
   const partitions = req.partitions.map(({ topic, partition, fetchOffset, maxBytes }): FetchPartition => {
     const log = view.log(topic, partition);
+    const committed = req.isolationLevel === 'read_committed';
+    const lastStableOffset = log?.lastStableOffset ?? -1n;
     const offsets = {
       highWatermark: log?.highWatermark ?? -1n,
-      lastStableOffset: log?.highWatermark ?? -1n,
+      lastStableOffset,
       logStartOffset: log?.logStartOffset ?? -1n,
-      abortedTransactions: [],
+      abortedTransactions: log && committed ? log.abortedTransactions(fetchOffset, lastStableOffset) : [],
     };
     const fail = (code: KafkaErrorCode): FetchPartition => {
       failed = true;
@@ -39,7 +41,7 @@ const evaluate = (view: LogView, req: FetchRequest): Evaluation => {
     if (!log) return fail('UNKNOWN_TOPIC_OR_PARTITION');
     if (log.leader !== req.nodeId) return fail('NOT_LEADER_OR_FOLLOWER');
     if (fetchOffset < log.logStartOffset || fetchOffset > log.highWatermark) return fail('OFFSET_OUT_OF_RANGE');
-    const records = log.read(fetchOffset, Math.min(maxBytes, Math.max(req.maxBytes - bytes, 0)), bytes === 0);
+    const records = log.read(fetchOffset, Math.min(maxBytes, Math.max(req.maxBytes - bytes, 0)), bytes === 0, committed ? lastStableOffset : undefined);
     bytes += records.length;
     return { topic, partition, ...offsets, records };
   });

@@ -14,6 +14,8 @@ import type {
   PartitionResult,
   SyncGroupRequest,
   SyncGroupResponse,
+  OffsetCommitEntry,
+  TxnOffsetCommitRequest,
 } from '../transport/port';
 import { ClassicGroup, type ClassicGroupState, type GroupCoordinatorConfig } from './classic-group';
 import type { GroupSnapshot } from './classic-member';
@@ -67,7 +69,7 @@ export interface GroupCoordinatorEnv {
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
 /** Java's `String.hashCode`, which places a group on a `__consumer_offsets` partition. */
-const javaHash = (s: string): number => {
+export const javaHash = (s: string): number => {
   let h = 0;
   for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
   return h;
@@ -199,6 +201,28 @@ export class GroupCoordinator {
     const invalid = group.validateCommit(req.memberId, req.groupInstanceId, req.generationId);
     if (invalid) return all(protocolError(invalid, context));
     this.store(req, context, reply);
+  }
+
+  /**
+   * TxnOffsetCommit's check (KIP-447), on the group's coordinator: the member must be in the group at that
+   * generation (or member epoch); a consumer-protocol group checks the epoch as for commits. The offsets are not
+   * stored here: the transaction holds them until it commits (`commitTransactional`).
+   */
+  validateTxnCommit(req: TxnOffsetCommitRequest): KafkaClientError | undefined {
+    const context = { group: req.groupId, member: req.memberId, generation: req.generationId, api: 'TxnOffsetCommit' };
+    const routed = this.route(req.groupId, req.coordinator, 'TxnOffsetCommit');
+    if (routed) return routed.withContext(context);
+    const modern = this.consumerGroups.get(req.groupId);
+    const group = this.groups.get(req.groupId);
+    const invalid = modern ? modern.validateCommit(req.memberId, req.generationId) : group ? group.validateCommit(req.memberId, req.groupInstanceId, req.generationId) : req.generationId >= 0 ? 'ILLEGAL_GENERATION' : undefined;
+    return invalid ? protocolError(invalid, context) : undefined;
+  }
+
+  /** A committed transaction's offsets become the group's committed offsets. */
+  commitTransactional(groupId: string, offsets: readonly OffsetCommitEntry[]): void {
+    const stored = this.offsets.get(groupId) ?? new Map<string, CommittedOffset>();
+    this.offsets.set(groupId, stored);
+    for (const { topic, partition, offset, metadata } of offsets) stored.set(key(topic, partition), { topic, partition, offset, metadata: metadata ?? '' });
   }
 
   private store(req: OffsetCommitRequest, context: { group: string; member: string; generation: number; api: string }, reply: Reply<readonly PartitionResult[]>): void {

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import { protocolError, type KafkaClientError } from '../errors';
 import type { KafkaMessage, RecordToEncode } from '../protocol/message';
+import { BATCH_HEADER_SIZE, readBatchHeader } from '../protocol/record-batch';
 import {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,
@@ -22,6 +23,7 @@ import { InMemoryTransport, type BrokerBackend, type InMemoryTransportOptions } 
 import { partitionForKey } from './murmur2';
 import { PartitionLog } from './partition-log';
 import { ProducerIds } from './producer-ids';
+import { TransactionCoordinator } from './transaction-coordinator';
 import type { ConsumerProtocolMemberDescription } from './consumer-protocol-group';
 
 export interface InMemoryClusterOptions {
@@ -111,6 +113,7 @@ export class InMemoryCluster implements FaultControls {
   private readonly listeners = new Set<() => void>();
   private readonly backend: BrokerBackend;
   private readonly producerIds = new ProducerIds();
+  private readonly transactions: TransactionCoordinator;
 
   constructor(options: InMemoryClusterOptions = {}) {
     const brokers = options.brokers ?? 1;
@@ -131,6 +134,14 @@ export class InMemoryCluster implements FaultControls {
         topicName: (id) => [...this.topicsByName].find(([, t]) => t.id === id)?.[0],
       },
     });
+    this.transactions = new TransactionCoordinator({
+      nodeIds: () => this.nodes,
+      log: (t, p) => this.log(t, p),
+      groups: this.groups,
+      producerIds: this.producerIds,
+      now: () => this.scheduler.now(),
+      changed: () => void this.changed(),
+    });
     const logs: LogView = { log: (t, p) => this.log(t, p), onChange: (l) => this.onChange(l) };
     this.backend = {
       scheduler: this.scheduler,
@@ -141,7 +152,9 @@ export class InMemoryCluster implements FaultControls {
       metadata: (request) => this.metadata(request),
       listOffsets: (request, reachable) => this.listOffsets(request, reachable),
       fetch: (request, reply) => serveFetch(logs, this.scheduler, request, reply),
-      initProducerId: (request) => E.right(this.producerIds.init(request.transactionalId)),
+      transactions: this.transactions,
+      initProducerId: (request) =>
+        request.transactionalId === undefined ? E.right(this.producerIds.init(undefined)) : this.transactions.initProducerId(request.transactionalId, request.nodeId),
       produce: (request) => this.produceBatches(request),
     };
     for (const [topic, partitions] of Object.entries(options.topics ?? {})) this.createTopic(topic, partitions);
@@ -214,9 +227,12 @@ export class InMemoryCluster implements FaultControls {
     return produced;
   }
 
-  /** The records of one partition, decoded, from its log start (what a test reads back of what was produced). */
-  records(topic: string, partition: number): KafkaMessage[] {
-    return this.partitionLog(topic, partition).messages(topic, partition);
+  /**
+   * The records of one partition, decoded, from its log start (what a test reads back of what was produced);
+   * `read_committed`: what such a consumer sees (committed transactions only, below the last stable offset).
+   */
+  records(topic: string, partition: number, isolationLevel: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): KafkaMessage[] {
+    return this.partitionLog(topic, partition).messages(topic, partition, isolationLevel);
   }
 
   /** Makes `nodeId` the partition's leader: fetches to the old leader get NOT_LEADER_OR_FOLLOWER. */
@@ -358,13 +374,26 @@ export class InMemoryCluster implements FaultControls {
     const results = request.partitions.map(({ topic, partition, records }): ProducePartitionResult => {
       const context = { topic, partition, api: 'Produce', broker: `in-memory-${request.nodeId}:9092` };
       const log = this.log(topic, partition);
-      const outcome = !log ? { error: 'UNKNOWN_TOPIC_OR_PARTITION' as const } : log.leader !== request.nodeId ? { error: 'NOT_LEADER_OR_FOLLOWER' as const } : log.appendBatch(records);
+      const outcome = !log
+        ? { error: 'UNKNOWN_TOPIC_OR_PARTITION' as const }
+        : log.leader !== request.nodeId
+          ? { error: 'NOT_LEADER_OR_FOLLOWER' as const }
+          : !this.mayAppend(records, topic, partition)
+            ? { error: 'INVALID_TXN_STATE' as const }
+            : log.appendBatch(records);
       const logStartOffset = log?.logStartOffset ?? -1n;
       if ('error' in outcome) return { topic, partition, baseOffset: -1n, logAppendTime: -1n, logStartOffset, error: protocolError(outcome.error, context) };
       return { topic, partition, baseOffset: outcome.baseOffset, logAppendTime: -1n, logStartOffset };
     });
     this.changed();
     return results;
+  }
+
+  /** A transactional batch only within its producer's open transaction, to a partition added to it. */
+  private mayAppend(batch: Buffer, topic: string, partition: number): boolean {
+    if (batch.length < BATCH_HEADER_SIZE) return true;
+    const header = readBatchHeader(batch, 0);
+    return !header.isTransactional || this.transactions.mayWrite(header.producerId, header.producerEpoch, topic, partition);
   }
 
   private log(topic: string, partition: number): PartitionLog | undefined {

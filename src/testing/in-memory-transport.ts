@@ -3,7 +3,10 @@ import { gzipSync } from 'node:zlib';
 import { Observable, Subscription, map, timer, type SchedulerLike, type TeardownLogic } from 'rxjs';
 import { KafkaClientError, protocolError, type ErrorContext } from '../errors';
 import type {
+  AddOffsetsToTxnRequest,
+  AddPartitionsToTxnRequest,
   BrokerAddress,
+  EndTxnRequest,
   ClusterMetadata,
   ConsumerGroupHeartbeatRequest,
   ConsumerGroupHeartbeatResponse,
@@ -28,9 +31,11 @@ import type {
   SyncGroupRequest,
   SyncGroupResponse,
   Transport,
+  TxnOffsetCommitRequest,
 } from '../transport/port';
 import { FaultInjector, connectionError, type ApiName, type FaultControls, type InjectedError } from './fault-injection';
 import type { GroupCoordinator } from './group-coordinator';
+import type { TransactionCoordinator } from './transaction-coordinator';
 import type { Reply } from './reply';
 
 /** The broker side a transport talks to; built by {@link InMemoryCluster}, not meant to be implemented by users. */
@@ -45,6 +50,7 @@ export interface BrokerBackend {
   listOffsets(request: ListOffsetsRequest, reachable: (nodeId: number) => boolean): readonly ListOffsetsPartition[];
   fetch(request: FetchRequest, reply: Reply<readonly FetchPartition[]>): Subscription;
   initProducerId(request: InitProducerIdRequest): E.Either<KafkaClientError, ProducerIdentity>;
+  readonly transactions: TransactionCoordinator;
   produce(request: ProduceRequest): readonly ProducePartitionResult[];
 }
 
@@ -172,6 +178,31 @@ export class InMemoryTransport implements Transport, FaultControls {
       const results = this.backend.produce(request);
       reply(E.right(request.acks === 0 ? results.map((r) => ({ topic: r.topic, partition: r.partition, baseOffset: -1n, logAppendTime: -1n, logStartOffset: -1n })) : results));
     });
+  }
+
+  findTransactionCoordinator(request: { readonly transactionalId: string }): Observable<BrokerAddress> {
+    const context = { api: 'FindCoordinator' };
+    return this.request('findTransactionCoordinator', 'any', context, (reply) => {
+      const address = this.backend.address(this.backend.transactions.coordinatorOf(request.transactionalId));
+      reply(address ? E.right(address) : E.left(protocolError('COORDINATOR_NOT_AVAILABLE', context)));
+    });
+  }
+
+  addPartitionsToTxn(request: AddPartitionsToTxnRequest): Observable<readonly PartitionResult[]> {
+    return this.request('addPartitionsToTxn', request.coordinator, { api: 'AddPartitionsToTxn' }, (reply) => reply(E.right(this.backend.transactions.addPartitions(request))));
+  }
+
+  addOffsetsToTxn(request: AddOffsetsToTxnRequest): Observable<void> {
+    return this.request('addOffsetsToTxn', request.coordinator, { group: request.groupId, api: 'AddOffsetsToTxn' }, (reply) => reply(this.backend.transactions.addOffsets(request)));
+  }
+
+  txnOffsetCommit(request: TxnOffsetCommitRequest): Observable<readonly PartitionResult[]> {
+    const context = { group: request.groupId, member: request.memberId, generation: request.generationId, api: 'TxnOffsetCommit' };
+    return this.request('txnOffsetCommit', request.coordinator, context, (reply) => reply(E.right(this.backend.transactions.txnOffsetCommit(request))));
+  }
+
+  endTxn(request: EndTxnRequest): Observable<void> {
+    return this.request('endTxn', request.coordinator, { api: 'EndTxn' }, (reply) => reply(this.backend.transactions.endTxn(request)));
   }
 
   /** gzip only (Node's zlib, synchronously); the in-memory broker has no other codec. */

@@ -1,7 +1,7 @@
 import type { KafkaErrorCode } from '../errors';
 import { gunzipSync } from 'node:zlib';
 import type { KafkaMessage, RecordToEncode } from '../protocol/message';
-import { decodePartitionRecords, encodeRecordBatch, readBatchHeader } from '../protocol/record-batch';
+import { decodePartitionRecords, encodeControlRecord, encodeRecordBatch, readBatchHeader } from '../protocol/record-batch';
 import { ProducerState } from './producer-state';
 
 /** Reading a produced batch back (its CRC, its records' timestamps); compressed ones are not opened. */
@@ -23,14 +23,17 @@ interface StoredBatch {
 
 /**
  * One partition's log: each produce call is one record batch, encoded once and served as is, the way a broker
- * hands its log segments to a fetch. Every replica is in sync, so the high watermark is the log end offset (and
- * the last stable offset: there are no transactions). The leader and replicas are plain fields the cluster moves.
+ * hands its log segments to a fetch. Every replica is in sync, so the high watermark is the log end offset; the
+ * last stable offset stops at the oldest open transaction. The leader and replicas are plain fields the cluster moves.
  */
 export class PartitionLog {
   private readonly batches: StoredBatch[] = [];
   private start = 0n;
   private end = 0n;
   private readonly producers = new ProducerState();
+  /** Open transactions here: producer id → the offset of its first batch in this log. */
+  private readonly ongoing = new Map<bigint, bigint>();
+  private readonly aborted: { readonly producerId: bigint; readonly firstOffset: bigint; readonly lastOffset: bigint }[] = [];
 
   constructor(
     public leader: number,
@@ -43,6 +46,33 @@ export class PartitionLog {
 
   get highWatermark(): bigint {
     return this.end;
+  }
+
+  /** The first offset of the oldest open transaction, else the high watermark: read_committed reads below it. */
+  get lastStableOffset(): bigint {
+    let lso = this.end;
+    for (const first of this.ongoing.values()) if (first < lso) lso = first;
+    return lso;
+  }
+
+  /** The aborted transactions a read from `fetchOffset` up to `upTo` may meet (a Fetch's abortedTransactions). */
+  abortedTransactions(fetchOffset: bigint, upTo: bigint): readonly { readonly producerId: bigint; readonly firstOffset: bigint }[] {
+    return this.aborted.filter((a) => a.lastOffset >= fetchOffset && a.firstOffset < upTo).map(({ producerId, firstOffset }) => ({ producerId, firstOffset }));
+  }
+
+  /**
+   * Ends `producerId`'s open transaction here (the transaction coordinator's WriteTxnMarkers): a commit or abort
+   * control batch, one offset; an abort is remembered for read_committed fetches. No open transaction: nothing.
+   */
+  writeMarker(producerId: bigint, producerEpoch: number, commit: boolean, now: number): void {
+    const firstOffset = this.ongoing.get(producerId);
+    if (firstOffset === undefined) return;
+    const baseOffset = this.end;
+    const bytes = encodeControlRecord(commit ? 'commit' : 'abort', { baseOffset, producerId, producerEpoch, timestamp: now });
+    this.batches.push({ baseOffset, lastOffset: baseOffset, timestamps: [now], bytes });
+    this.end = baseOffset + 1n;
+    this.ongoing.delete(producerId);
+    if (!commit) this.aborted.push({ producerId, firstOffset, lastOffset: baseOffset });
   }
 
   /** Appends `records` as one batch; records without a timestamp get `now`. */
@@ -89,6 +119,7 @@ export class PartitionLog {
     const lastOffset = baseOffset + BigInt(header.recordCount) - 1n;
     this.batches.push({ baseOffset, lastOffset, timestamps, bytes });
     this.end = lastOffset + 1n;
+    if (header.isTransactional && !this.ongoing.has(header.producerId)) this.ongoing.set(header.producerId, baseOffset);
     this.producers.written(header.producerId, header.producerEpoch, header.baseSequence, header.recordCount, baseOffset);
     return { baseOffset };
   }
@@ -97,12 +128,12 @@ export class PartitionLog {
    * Whole batches from the one holding `fetchOffset`, while they fit in `maxBytes`; with `minOne`, the first
    * batch even if it alone is larger (KIP-74). Empty at the high watermark.
    */
-  read(fetchOffset: bigint, maxBytes: number, minOne: boolean): Buffer {
+  read(fetchOffset: bigint, maxBytes: number, minOne: boolean, below?: bigint): Buffer {
     const chunks: Buffer[] = [];
     let size = 0;
     for (let i = this.indexOf(fetchOffset); i < this.batches.length; i++) {
       const batch = this.batches[i];
-      if (!batch) break;
+      if (!batch || (below !== undefined && batch.baseOffset >= below)) break;
       if (size + batch.bytes.length > maxBytes && !(minOne && chunks.length === 0)) break;
       chunks.push(batch.bytes);
       size += batch.bytes.length;
@@ -110,13 +141,19 @@ export class PartitionLog {
     return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
   }
 
-  /** Every record in the log, decoded (gzip batches opened with zlib; other codecs are refused). */
-  messages(topic: string, partition: number): KafkaMessage[] {
+  /**
+   * Every record in the log, decoded (gzip batches opened with zlib; other codecs are refused); under
+   * read_committed, what a read_committed consumer sees: below the last stable offset, aborted ones left out.
+   */
+  messages(topic: string, partition: number, isolationLevel: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): KafkaMessage[] {
+    const committed = isolationLevel === 'read_committed';
     const decoded = decodePartitionRecords({
       ...READ_BACK,
       topic,
       partition,
-      records: this.read(this.start, Number.MAX_SAFE_INTEGER, true),
+      isolationLevel,
+      abortedTransactions: committed ? this.abortedTransactions(this.start, this.lastStableOffset) : [],
+      records: this.read(this.start, Number.MAX_SAFE_INTEGER, true, committed ? this.lastStableOffset : undefined),
       fetchOffset: this.start,
       checkCrc: false,
       decompress: (codec, data) => {

@@ -5,7 +5,7 @@ import type { Transport } from './port';
  * The same transport with some requests replaced (test spies, fault wrappers, a shared transport's close).
  * Delegates by method, so it also works for class-based transports, whose methods a spread would lose.
  */
-const OPTIONAL = ['decompress', 'consumerGroupHeartbeat', 'describeGroups', 'consumerGroupDescribe', 'listGroupOffsets', 'initProducerId', 'produce', 'compress'] as const;
+const OPTIONAL = ['decompress', 'consumerGroupHeartbeat', 'describeGroups', 'consumerGroupDescribe', 'listGroupOffsets', 'initProducerId', 'produce', 'compress', 'findTransactionCoordinator', 'addPartitionsToTxn', 'addOffsetsToTxn', 'txnOffsetCommit', 'endTxn'] as const;
 type OptionalMethod = (typeof OPTIONAL)[number];
 
 export const overriding = (t: Transport, overrides: Partial<Transport>): Transport => {
