@@ -7,6 +7,9 @@ export { markOffsets, type MarkableOffset, type MarkOffsetsOptions, type OffsetM
 export { flattenBatches } from './operators/flatten-batches';
 export { produce, type ProduceOptions, type ProducerConnections } from './operators/produce';
 export type { RecordPartitioner } from './sources/producer-session';
+export { transactional, type TransactionalOptions } from './operators/transactional';
+export type { ConsumedOffset, TransactionalGroup, TransactionInput, TransactionReport } from './sources/transaction-session';
+export type { GroupMetadata } from './sources/group-session';
 export { handleEach, handlerError, type HandleEachOptions } from './operators/handle-each';
 export type { DeliveryReport, KafkaMessage, MessageHeader, ProducerRecord } from './protocol/message';
 export type { Assignment } from './protocol/assignment';

@@ -17,7 +17,7 @@ import type { MarkResult } from '../protocol/offset-ledger';
 import type { OffsetStash } from '../protocol/offset-stash';
 import type { Transport } from '../transport';
 import type { Generation, GroupNotification } from './group-membership';
-import { GroupSession, SessionSettings } from './group-session';
+import { GroupSession, SessionSettings, type GroupMetadata } from './group-session';
 import { partitionKey } from './start-positions';
 
 /** One partition's messages in partition mode: subscribe to fetch it; completes when the partition is revoked. */
@@ -104,6 +104,8 @@ export interface ConsumerGroup extends OffsetMarker {
   paused(): Assignment;
   /** Commits every moved mark now; completes when the broker confirmed. */
   commitOffsets(): Observable<void>;
+  /** This member's group identity now (member id, generation or member epoch), for transactional offset commits; undefined while not in a generation. */
+  groupMetadata(): GroupMetadata | undefined;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
   close(): Observable<void>;
 }
@@ -404,6 +406,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     },
     paused: () => assignmentOf(pausedPartitions.values()),
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
+    groupMetadata: () => session?.groupMetadata(),
     commitOffsets: () =>
       defer(() => {
         coalescer.flush();

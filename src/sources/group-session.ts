@@ -46,6 +46,15 @@ export interface SessionSettings {
 const FIRST_FETCH_BYTES = 64 * 1024;
 
 /** A partition's delivery target inside a generation. */
+/** A member's identity in its group, as Java's ConsumerGroupMetadata: what a transaction's offset commit carries. */
+export interface GroupMetadata {
+  readonly groupId: string;
+  readonly memberId: string;
+  /** The classic generation id, or the member epoch under the consumer group protocol. */
+  readonly generationId: number;
+  readonly groupInstanceId?: string;
+}
+
 export type BatchListener = (messages: KafkaMessage[], highWatermark: bigint) => void;
 
 /**
@@ -315,6 +324,14 @@ export class GroupSession {
    * Moves a partition's fetch position (seek): fetched-but-undelivered data is dropped, in-flight credit is returned,
    * marks and commits already made stay, and marks of messages delivered before the seek are fenced from now on.
    */
+  /** Who this member is in the group now (KIP-447's group metadata for transactional offset commits); undefined between generations. */
+  groupMetadata(): GroupMetadata | undefined {
+    const s = this.membership.state();
+    if (!s.generation) return undefined;
+    const instanceId = this.settings.membership.instanceId;
+    return { groupId: this.settings.membership.groupId, memberId: s.memberId, generationId: s.generationId, ...(instanceId ? { groupInstanceId: instanceId } : {}) };
+  }
+
   seek(topic: string, partition: number, offset: bigint): boolean {
     const position = this.ledger.position(topic, partition);
     if (!position || !this.fetcher.has(topic, partition)) return false;

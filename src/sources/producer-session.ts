@@ -4,8 +4,8 @@ import { hasCode, KafkaClientError, toKafkaClientError, type ErrorContext } from
 import type { DeliveryReport, ProducerRecord } from '../protocol/message';
 import { DefaultPartitioner } from '../protocol/partitioner';
 import { ProduceAccumulator, type Batch } from '../protocol/produce-accumulator';
-import { assembleBatch, encodeRecordsSection } from '../protocol/record-batch';
 import type { PartitionMetadata, ProducePartitionResult, ProducerIdentity, Transport } from '../transport';
+import { encodeBatches } from './encode-batches';
 
 /** Picks a partition for a record without one: its topic's partition count in, a partition in [0, count) out. */
 export type RecordPartitioner<R extends ProducerRecord> = (record: R, partitionCount: number) => number;
@@ -212,42 +212,13 @@ export class ProducerSession<R extends ProducerRecord> {
     this.accumulator.retry(batch, retryAt);
   }
 
-  /** Each batch's bytes: its records section, compressed when configured, framed with the producer's identity. */
+  /** Each batch's bytes, framed with this producer's identity. */
   private encode(batches: readonly Batch<Stamped<R>>[]): Observable<Buffer[]> {
-    const { compression } = this.options;
-    const compress = compression === 'none' ? undefined : this.transport.compress?.bind(this.transport);
-    return new Observable<Buffer[]>((subscriber) => {
-      const sections = batches.map((b) =>
-        encodeRecordsSection(
-          b.records.map((q) => ({ key: q.record.key, value: q.record.record.value, headers: q.record.record.headers, timestamp: q.record.timestamp })),
-          b.records[0]?.record.timestamp,
-        ),
-      );
-      const frame = (b: Batch<Stamped<R>>, s: (typeof sections)[number], section: Buffer): Buffer =>
-        assembleBatch({ ...s, section }, compression, {
-          baseOffset: 0n,
-          producerId: this.identity?.producerId ?? -1n,
-          producerEpoch: this.identity?.producerEpoch ?? -1,
-          baseSequence: this.identity ? b.baseSequence : -1,
-        });
-      if (compression === 'none') {
-        subscriber.next(batches.map((b, i) => frame(b, sections[i] as (typeof sections)[number], (sections[i] as (typeof sections)[number]).section)));
-        return subscriber.complete();
-      }
-      if (!compress) return subscriber.error(new KafkaClientError({ tag: 'CodecMissing', message: `This transport cannot compress with ${compression}` }));
-      const framed = (compressed: readonly Buffer[]) => {
-        subscriber.next(batches.map((b, i) => frame(b, sections[i] as (typeof sections)[number], compressed[i] as Buffer)));
-        subscriber.complete();
-      };
-      let compressed: (Buffer | Promise<Buffer>)[];
-      try {
-        compressed = sections.map((s) => compress(compression, s.section));
-      } catch (e) {
-        return subscriber.error(e);
-      }
-      if (compressed.every((c): c is Buffer => !(c instanceof Promise))) return framed(compressed);
-      Promise.all(compressed).then(framed, (e: unknown) => subscriber.error(e));
-    });
+    const toEncode = batches.map((b) => ({
+      baseSequence: b.baseSequence,
+      records: b.records.map((q) => ({ key: q.record.key, value: q.record.record.value, headers: q.record.record.headers, timestamp: q.record.timestamp })),
+    }));
+    return encodeBatches(toEncode, this.options.compression, this.transport, this.identity);
   }
 
   private initProducerId(): void {

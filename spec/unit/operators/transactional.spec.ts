@@ -1,0 +1,92 @@
+import { map, timer } from 'rxjs';
+import { createClient, KafkaClientError, transactional, type MessageBatch, type TransactionReport } from '../../../src';
+import { InMemoryCluster } from '../../../src/testing';
+import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
+
+/** Each batch of `in` becomes one transaction: its values upper-cased to `out`, its messages' offsets committed. */
+const asTransaction = (batch: MessageBatch) => ({
+  records: batch.messages.map((m) => ({ topic: 'out', key: m.key, value: (m.value?.toString() ?? '').toUpperCase() })),
+  consumed: batch.messages,
+});
+
+const committedOutputs = (cluster: InMemoryCluster) =>
+  [0, 1].flatMap((p) => cluster.records('out', p, 'read_committed').map((m) => m.value?.toString() ?? '')).sort();
+
+interface Outcome {
+  reports: TransactionReport[];
+  error?: KafkaClientError;
+  cluster: InMemoryCluster;
+}
+
+/** `in` (2 partitions, 3 + 2 records) consumed by group g through `transactional` for 3 s, in virtual time. */
+const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transactionalId = 'tx'): Outcome => {
+  const ts = virtualTime();
+  const out: Omit<Outcome, 'cluster'> = { reports: [] };
+  let cluster = new InMemoryCluster();
+  ts.run(() => {
+    cluster = new InMemoryCluster({ brokers: 3, topics: { in: 2, out: 2 } });
+    cluster.produce('in', 0, values(3, 'a'));
+    cluster.produce('in', 1, values(2, 'b'));
+    setup(cluster);
+    const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+    const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'producer' }) });
+    const sub = group.batches$.pipe(map(asTransaction), transactional(client, group, { transactionalId })).subscribe({
+      next: (r) => out.reports.push(r),
+      error: (e: KafkaClientError) => (out.error = e),
+    });
+    timer(3000).subscribe(() => {
+      sub.unsubscribe();
+      group.close().subscribe();
+    });
+    ts.flush();
+  });
+  return { ...out, cluster };
+};
+
+describe('transactional (in-memory cluster, virtual time)', () => {
+  it('commits each input batch’s outputs and offsets together: read_committed sees every output once, the group the input’s end', () => {
+    const { reports, cluster, error } = run();
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+    expect(reports.flatMap((r) => r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`)).sort()).toEqual(['in/0@3', 'in/1@2']);
+    expect(reports.flatMap((r) => r.deliveries.map((d) => d.record.value)).sort()).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+  });
+
+  it('aborts a transaction whose offset commit finds the member out of its generation, rewinds, and commits its inputs once on the retry', () => {
+    const { cluster, error } = run((c) => c.failNext('txnOffsetCommit', 1, 'ILLEGAL_GENERATION'));
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+    const all = [0, 1].flatMap((p) => cluster.records('out', p).map((m) => m.value?.toString()));
+    expect(all.length).toBeGreaterThan(5); // the aborted attempt's records are in the log, invisible to read_committed
+  });
+
+  it('retries retriable failures inside a transaction (a produce answered NOT_ENOUGH_REPLICAS) without duplicating outputs', () => {
+    const { cluster, error } = run((c) => c.failNext('produce', 2, 'NOT_ENOUGH_REPLICAS'));
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+  });
+
+  it('fails with the broker’s error on a non-retriable produce failure: the transaction is aborted and nothing of it is visible or committed', () => {
+    const { cluster, error, reports } = run((c) => c.failNext('produce', 1, 'INVALID_RECORD'));
+    expect(error).toBeInstanceOf(KafkaClientError);
+    expect(error?.code).toBe('INVALID_RECORD');
+    expect(reports).toEqual([]);
+    expect(committedOutputs(cluster)).toEqual([]);
+    expect(cluster.committed('g')).toEqual({});
+  });
+
+  it('a zombie is fenced: once another producer initialised the same transactional id, the old one’s next transaction fails PRODUCER_FENCED', () => {
+    const { error, cluster } = run((c) => {
+      timer(1500).subscribe(() => {
+        const t = c.transport({ clientId: 'successor' });
+        t.findTransactionCoordinator({ transactionalId: 'tx' }).subscribe((b) => t.initProducerId({ transactionalId: 'tx', nodeId: b.nodeId, transactionTimeoutMs: 60000 }).subscribe());
+      });
+      timer(2000).subscribe(() => c.produce('in', 0, values(1, 'late')));
+    });
+    expect(error?.code).toBe('PRODUCER_FENCED');
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+  });
+});
