@@ -20,6 +20,7 @@ import { mapKafkajsError, type MapErrorHints } from './map-error';
 import { fetchMetadata, findCoordinator } from './metadata';
 import { listOffsets, offsetCommit, offsetFetch } from './offsets';
 import { produce } from './produce';
+import { addOffsetsToTxn, addPartitionsToTxn, endTxn, findTransactionCoordinator, txnOffsetCommit } from './transactions';
 
 export type SaslOptions =
   | { readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; readonly username: string; readonly password: string }
@@ -152,6 +153,11 @@ export const createKafkajsTransport = (options: KafkajsTransportOptions): Transp
     initProducerId: (r) =>
       request(() => initProducerId((context) => (r.nodeId === undefined ? registry.anyBroker() : node(r.nodeId, context)), r), { api: 'InitProducerId' }, hints),
     produce: (r) => request(() => produce(node, r), { api: 'Produce' }, hints),
+    findTransactionCoordinator: (r) => request(() => findTransactionCoordinator(() => registry.anyBroker(), r.transactionalId), { api: 'FindCoordinator' }, hints),
+    addPartitionsToTxn: (r) => request(() => addPartitionsToTxn(coordinator, r), { api: 'AddPartitionsToTxn' }, hints),
+    addOffsetsToTxn: (r) => request(() => addOffsetsToTxn(coordinator, r), { group: r.groupId, api: 'AddOffsetsToTxn' }, hints),
+    txnOffsetCommit: (r) => request(() => txnOffsetCommit(coordinator, r), { group: r.groupId, api: 'TxnOffsetCommit' }, hints),
+    endTxn: (r) => request(() => endTxn(coordinator, r), { api: 'EndTxn' }, hints),
     compress: kafkajsCompress,
     close: () => defer(() => from((closing ??= registry.close()))),
     decompress: kafkajsDecompress,
