@@ -1,4 +1,4 @@
-import { map, timer } from 'rxjs';
+import { map, mergeMap, timer } from 'rxjs';
 import { createClient, KafkaClientError, transactional, type MessageBatch, type TransactionReport } from '../../../src';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
@@ -19,7 +19,7 @@ interface Outcome {
 }
 
 /** `in` (2 partitions, 3 + 2 records) consumed by group g through `transactional` for 3 s, in virtual time. */
-const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transactionalId = 'tx'): Outcome => {
+const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transactionalId = 'tx', membership: Record<string, unknown> = {}): Outcome => {
   const ts = virtualTime();
   const out: Omit<Outcome, 'cluster'> = { reports: [] };
   let cluster = new InMemoryCluster();
@@ -28,7 +28,7 @@ const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transa
     cluster.produce('in', 0, values(3, 'a'));
     cluster.produce('in', 1, values(2, 'b'));
     setup(cluster);
-    const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+    const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' }, ...membership });
     const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'producer' }) });
     const sub = group.batches$.pipe(map(asTransaction), transactional(client, group, { transactionalId })).subscribe({
       next: (r) => out.reports.push(r),
@@ -51,6 +51,46 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
     expect(reports.flatMap((r) => r.offsets.map((o) => `${o.topic}/${o.partition}@${o.offset}`)).sort()).toEqual(['in/0@3', 'in/1@2']);
     expect(reports.flatMap((r) => r.deliveries.map((d) => d.record.value)).sort()).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+  });
+
+  it.each([
+    ['cooperative-sticky (classic protocol)', { group: { session: { timeout: 10000 }, heartbeat: { interval: 1000 }, rebalance: { timeout: 30000, drainTimeout: 5000 }, partitionStrategy: ['cooperative-sticky'] } }],
+    ['the consumer group protocol (KIP-848, member epoch as generation)', { groupProtocol: 'consumer', group: { rebalance: { timeout: 30000, drainTimeout: 5000 } } }],
+  ])('commits outputs and offsets together under %s', (_name, membership) => {
+    const { cluster, error } = run(undefined, 'tx', membership);
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+  });
+
+  it('works in partition mode: each partition’s batches become transactions of their own', () => {
+    const ts = virtualTime();
+    let cluster = new InMemoryCluster();
+    ts.run(() => {
+      cluster = new InMemoryCluster({ brokers: 3, topics: { in: 2, out: 2 } });
+      cluster.produce('in', 0, values(3, 'a'));
+      cluster.produce('in', 1, values(2, 'b'));
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'] });
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'producer' }) });
+      const sub = group.partitions$
+        .pipe(
+          mergeMap((pc) =>
+            pc.pipe(
+              map((m) => ({ topic: m.topic, partition: m.partition, messages: [m] })),
+              map(asTransaction),
+              transactional(client, group, { transactionalId: `tx-${pc.partition}` }),
+            ),
+          ),
+        )
+        .subscribe();
+      timer(3000).subscribe(() => {
+        sub.unsubscribe();
+        group.close().subscribe();
+      });
+      ts.flush();
+    });
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
   });
 
   it('aborts a transaction whose offset commit finds the member out of its generation, rewinds, and commits its inputs once on the retry', () => {
