@@ -1,9 +1,10 @@
-import { lastValueFrom, Subject } from 'rxjs';
+import { lastValueFrom, Subject, take } from 'rxjs';
 import { tap } from 'rxjs/operators';
-import type { ConsumerMetrics, KafkaMessage, Stall } from '../../src';
+import { consumerGroup, type ConsumerMetrics, type KafkaMessage, type Stall } from '../../src';
 import { createAdminKit } from '../../src/transport/kafkajs/admin-kit';
 import { atLeastOnce } from '../../examples/at-least-once-concurrency';
 import { transformTopic } from '../../examples/consume-transform-produce';
+import { exactlyOnce } from '../../examples/exactly-once';
 import { describeStall, metricsLines, monitored } from '../../examples/monitoring';
 import { multiplex } from '../../examples/multiplex';
 import { brokers, uniqueName } from '../support/names';
@@ -61,6 +62,30 @@ describe('the examples against a real broker', () => {
     expect(await kit.committedOffsets(groupId, input)).toEqual(await kit.endOffsets(input));
     const outEnds = await kit.endOffsets(output);
     expect([...outEnds.values()].reduce((a, b) => a + Number(b), 0)).toBe(RECORDS);
+  });
+
+  it('exactly-once: each input’s output committed once (read_committed), inputs committed to their end offsets', async () => {
+    const input = await seeded('ex-eos-in');
+    const output = uniqueName('ex-eos-out');
+    await kit.createTopic(output, PARTITIONS);
+    const groupId = uniqueName('ex-eos');
+    const ends = await kit.endOffsets(input);
+    const committed = new Map<number, bigint>();
+    const stop$ = new Subject<void>();
+    await lastValueFrom(
+      exactlyOnce({ brokers: brokers(), groupId, input, output, transactionalId: uniqueName('ex-eos-tx'), transform: (m) => `T${m.value?.toString() ?? ''}`, initial: 'oldest', stop$ }).pipe(
+        tap((r) => r.offsets.forEach((o) => committed.set(o.partition, o.offset))),
+        tap(() => [...ends].every(([p, end]) => (committed.get(p) ?? 0n) >= end) && stop$.next()),
+      ),
+      { defaultValue: undefined },
+    );
+    expect(await kit.committedOffsets(groupId, input)).toEqual(ends);
+    const reader = consumerGroup({ brokers: brokers(), groupId: uniqueName('ex-eos-read'), topics: [output], consumer: { isolationLevel: 'read_committed', offsets: { initial: 'oldest' } } });
+    const seen: string[] = [];
+    await lastValueFrom(reader.messages$.pipe(tap((m) => seen.push(m.value?.toString() ?? '')), take(RECORDS)));
+    await lastValueFrom(reader.close(), { defaultValue: undefined });
+    expect(new Set(seen).size).toBe(RECORDS);
+    expect(seen.every((v) => v.startsWith('Tv'))).toBe(true);
   });
 
   it('at-least-once with concurrency 8: every record handled, out-of-order marks commit up to the end offsets', async () => {

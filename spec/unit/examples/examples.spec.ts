@@ -5,12 +5,34 @@ import { partitionMode } from '../../../examples/partition-mode';
 import { whitelisted } from '../../../examples/whitelist';
 import { atLeastOnce } from '../../../examples/at-least-once-concurrency';
 import { transformTopic } from '../../../examples/consume-transform-produce';
+import { exactlyOnce } from '../../../examples/exactly-once';
 import { values, virtualTime } from '../../support/in-memory-group';
 
 /** The examples run unchanged against the in-memory broker, in virtual time (the `deps` option). */
 const onCluster = (cluster: InMemoryCluster, clientId: string) => ({ createTransport: () => cluster.transport({ clientId }) });
 
 describe('examples, in virtual time on the in-memory broker', () => {
+  it('exactly-once: read_committed sees each input’s output once, and the offsets committed with the transactions', () => {
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ topics: { in: 2, out: 2 } });
+      cluster.produce('in', 0, values(4));
+      cluster.produce('in', 1, values(3, 'w'));
+      let completed = false;
+      const committed: bigint[] = [];
+      exactlyOnce({ brokers: ['in-memory:9092'], groupId: 'g', input: 'in', output: 'out', transactionalId: 'x-1', transform: (m) => m.value?.toString().toUpperCase() ?? '', initial: 'oldest', stop$: timer(3000), deps: onCluster(cluster, 'g') }).subscribe({
+        next: (r) => committed.push(...r.offsets.map((o) => o.offset)),
+        complete: () => (completed = true),
+      });
+      ts.flush();
+      expect(completed).toBe(true);
+      expect(committed.sort()).toEqual([3n, 4n]);
+      const outputs = [0, 1].flatMap((p) => cluster.records('out', p, 'read_committed').map((m) => m.value?.toString()));
+      expect(outputs.sort()).toEqual(['V0', 'V1', 'V2', 'V3', 'W0', 'W1', 'W2']);
+      expect(cluster.committed('g')).toEqual({ 'in/0': 4n, 'in/1': 3n });
+    });
+  });
+
   it('consume-transform-produce: every input’s output is in the output topic, each input marked after its output, all committed', () => {
     const ts = virtualTime();
     ts.run(() => {
