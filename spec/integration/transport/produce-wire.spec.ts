@@ -1,7 +1,6 @@
-import { connect } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { defer, firstValueFrom, lastValueFrom, retry, throwError, timer, type Observable } from 'rxjs';
-import { KafkaClientError, protocolErrorFromNumber } from '../../../src/errors';
+import { firstValueFrom, lastValueFrom, retry, throwError, timer, type Observable } from 'rxjs';
+import { KafkaClientError } from '../../../src/errors';
 import { BATCH_HEADER_SIZE, decodePartitionRecords, encodeRecordBatch, type EncodeBatchOptions } from '../../../src/protocol/record-batch';
 import type { RecordToEncode } from '../../../src/protocol/message';
 import { createKafkajsTransport } from '../../../src/transport/kafkajs';
@@ -35,6 +34,7 @@ const compressWith = need(transport.compress?.bind(transport), 'compress');
 /** The kafkajs adapter's compress, always a Promise (its codecs are asynchronous). */
 const compress = (codec: 'gzip' | 'zstd', data: Buffer): Promise<Buffer> => Promise.resolve(compressWith(codec, data));
 const decompress = need(transport.decompress?.bind(transport), 'decompress');
+const findTransactionCoordinator = need(transport.findTransactionCoordinator?.bind(transport), 'findTransactionCoordinator');
 
 const records = (prefix: string, n: number): RecordToEncode[] => Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: `${prefix}-${i}`, headers: { h: `${i}` } }));
 
@@ -96,41 +96,6 @@ const failure = async (work: Observable<unknown> | Promise<unknown>): Promise<Ka
  */
 const whileRetriable = <T>(work: Observable<T>): Promise<T> =>
   firstValueFrom(work.pipe(retry({ count: 100, delay: (e: unknown) => (e instanceof KafkaClientError && e.retriable ? timer(100) : throwError(() => e)) })));
-
-const int16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
-const int32 = (n: number) => {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n);
-  return b;
-};
-const str = (s: string) => Buffer.concat([int16(Buffer.byteLength(s)), Buffer.from(s)]);
-
-/**
- * FindCoordinator v1 with key type 1 (transaction), over a socket of its own: the port has no such request yet,
- * and only the adapter may use kafkajs. Resolves with the coordinator's node id; a broker error code rejects.
- */
-const findTransactionCoordinator = (transactionalId: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const [address = ''] = brokers();
-    const at = address.lastIndexOf(':');
-    const socket = connect({ host: address.slice(0, at), port: Number(address.slice(at + 1)) });
-    // Request header v1 (api key 10, version 1, correlation id, client id), then key and key type.
-    const body = Buffer.concat([int16(10), int16(1), int32(1), str('produce-wire-spec'), str(transactionalId), Buffer.from([1])]);
-    socket.write(Buffer.concat([int32(body.length), body]));
-    let received = Buffer.alloc(0);
-    socket.on('error', reject);
-    socket.on('data', (chunk) => {
-      received = Buffer.concat([received, chunk]);
-      if (received.length < 4 || received.length < 4 + received.readInt32BE(0)) return;
-      socket.destroy();
-      // Response v1: correlation id, throttle time, error code, error message, node id, host, port.
-      const errorCode = received.readInt16BE(12);
-      const messageLength = received.readInt16BE(14);
-      const nodeId = received.readInt32BE(16 + Math.max(0, messageLength));
-      if (errorCode === 0) resolve(nodeId);
-      else reject(protocolErrorFromNumber(errorCode, { api: 'FindCoordinator', broker: address }));
-    });
-  });
 
 const idempotentProducer = (): Promise<ProducerIdentity> => whileRetriable(initProducerId({ transactionTimeoutMs: 60000 }));
 const batch = (rs: readonly RecordToEncode[], opts: Partial<EncodeBatchOptions> = {}) => encodeRecordBatch(rs, { baseOffset: 0n, ...opts });
@@ -228,7 +193,7 @@ describe('InitProducerId v4 and Produce v8 on the real broker', () => {
     const transactionalId = uniqueName('txn');
     // The first FindCoordinator for a transactional id creates __transaction_state: until it is loaded it answers
     // COORDINATOR_NOT_AVAILABLE, and so may InitProducerId at the coordinator just after.
-    const coordinator = await whileRetriable(defer(() => findTransactionCoordinator(transactionalId)));
+    const { nodeId: coordinator } = await whileRetriable(findTransactionCoordinator({ transactionalId }));
     const atCoordinator = () => whileRetriable(initProducerId({ nodeId: coordinator, transactionalId, transactionTimeoutMs: 60000 }));
     const first = await atCoordinator();
     expect(first.producerId).toBeGreaterThanOrEqual(0n);
