@@ -70,6 +70,8 @@ export const KAFKA_ERROR_CODES = {
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, retriable: false },
   UNKNOWN_PRODUCER_ID: { code: 59, retriable: false },
   INVALID_RECORD: { code: 87, retriable: false },
+  /** A partition of a request that failed elsewhere (AddPartitionsToTxn): not attempted. */
+  OPERATION_NOT_ATTEMPTED: { code: 55, retriable: false },
   PRODUCER_FENCED: { code: 90, retriable: false },
   TRANSACTION_ABORTABLE: { code: 120, retriable: false },
 } as const;

@@ -37,15 +37,21 @@ export const createAdminKit = (brokers: readonly string[], clientId = 'rx-kafka-
   return {
     async createTopic(topic, partitions, options = {}) {
       const a = await getAdmin();
+      // kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker answers for a while after
+      // creating an internal topic (e.g. __transaction_state): the wait below tolerates it.
       await a.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [{ topic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? -1, configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })) }],
       });
       // Wait until metadata shows a leader for every partition (KRaft may lag right after creation).
-      for (;;) {
-        const md = await a.fetchTopicMetadata({ topics: [topic] });
-        const parts = md.topics[0]?.partitions ?? [];
-        if (parts.length === partitions && parts.every((p) => p.leader >= 0)) return;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const md = await a.fetchTopicMetadata({ topics: [topic] });
+          const parts = md.topics[0]?.partitions ?? [];
+          if (parts.length === partitions && parts.every((p) => p.leader >= 0)) return;
+        } catch (e) {
+          if (attempt >= 400) throw e;
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -105,8 +105,8 @@ export const findTransactionCoordinator = async (any: () => Promise<NodeHandle>,
     context,
   );
   const found = res.coordinators[0];
-  failOn(found?.errorCode ?? 15, context, node);
-  if (!found) throw new Error('unreachable');
+  const error = errorFromCode(found?.errorCode ?? 15, { ...context, broker: node.address });
+  if (error || !found) throw error;
   return { nodeId: found.nodeId, host: found.host, port: found.port };
 };
 
