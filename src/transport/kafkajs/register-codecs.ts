@@ -1,5 +1,5 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import type { CompressionCodecName } from './decompress';
+import type { CompressionCodecName } from './codecs';
 
 /** A kafkajs codec as packages such as kafkajs-snappy provide it; only `decompress` is needed to consume. */
 export interface KafkajsCodec {
