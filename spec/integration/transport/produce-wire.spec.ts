@@ -45,6 +45,14 @@ const topicWithLeader = async (prefix: string): Promise<{ topic: string; leader:
   const md = await firstValueFrom(transport.metadata({ topics: [topic] }));
   const leader = md.topics[0]?.partitions[0]?.leader;
   if (leader === undefined || leader < 0) throw new Error(`no leader for ${topic}`);
+  // Metadata may name the leader before it serves the partition (NOT_LEADER_OR_FOLLOWER for a moment): an acks-0
+  // produce would then be dropped unseen. Wait until the leader answers ListOffsets for it.
+  for (let attempt = 0; ; attempt++) {
+    const [p] = await firstValueFrom(transport.listOffsets({ isolationLevel: 'read_uncommitted', partitions: [{ topic, partition: 0, timestamp: -1n }] }));
+    if (!p?.error) break;
+    if (attempt >= 100 || !p.error.retriable) throw p.error;
+    await new Promise((r) => setTimeout(r, 50));
+  }
   return { topic, leader };
 };
 
