@@ -37,12 +37,17 @@ export const createAdminKit = (brokers: readonly string[], clientId = 'rx-kafka-
   return {
     async createTopic(topic, partitions, options = {}) {
       const a = await getAdmin();
-      // kafkajs's own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker answers for a while after
-      // creating an internal topic (e.g. __transaction_state): the wait below tolerates it.
-      await a.createTopics({
-        waitForLeaders: false,
-        topics: [{ topic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? -1, configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })) }],
-      });
+      try {
+        await a.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic, numPartitions: partitions, replicationFactor: options.replicationFactor ?? -1, configEntries: Object.entries(options.config ?? {}).map(([name, value]) => ({ name, value })) }],
+        });
+      } catch (e) {
+        // kafkajs's wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a broker answers for a while after
+        // creating an internal topic (e.g. __transaction_state); the topic exists: the wait below goes on.
+        const err = e as { type?: string; originalError?: { type?: string }; cause?: { type?: string } };
+        if (![err.type, err.originalError?.type, err.cause?.type].includes('UNKNOWN_TOPIC_OR_PARTITION')) throw e;
+      }
       // Wait until metadata shows a leader for every partition (KRaft may lag right after creation).
       for (let attempt = 0; ; attempt++) {
         try {
