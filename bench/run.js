@@ -23,7 +23,7 @@ const { spawnSync } = require('node:child_process');
 const { startCluster, stopCluster, DEFAULT_KAFKA_VERSION } = require('../broker/kafka-broker');
 const { preparePeers } = require('./lib/peers');
 const { CLIENTS, runsIn } = require('./lib/clients');
-const { runThroughput, runLatency } = require('./lib/scenario-kinds');
+const { runThroughput, runLatency, runProduce, withProduceRatios, produceTable } = require('./lib/scenario-kinds');
 const { runRebalance } = require('./lib/rebalance');
 const { runRebalanceUnderLoad, summarizeUnderLoad, underLoadTable } = require('./lib/rebalance-under-load');
 const { summarize, scenarioTable } = require('./lib/report');
@@ -39,6 +39,7 @@ const SCENARIOS = [
   require('./scenarios/s5-memory'),
   require('./scenarios/s6-latency'),
   require('./scenarios/s7-rebalance-under-load'),
+  require('./scenarios/p1-produce'),
 ];
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
@@ -46,7 +47,7 @@ const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 /** Summary rows: scenario 7 has its own figures (bench/lib/rebalance-under-load.js). @param {any[]} runs */
 const summarizeAll = (runs) => {
   const underLoad = (/** @type {any} */ r) => SCENARIOS.find((s) => s.id === r.scenario)?.kind === 'rebalance-under-load';
-  return [...summarize(runs.filter((r) => !underLoad(r))), ...summarizeUnderLoad(runs.filter(underLoad))];
+  return withProduceRatios([...summarize(runs.filter((r) => !underLoad(r))), ...summarizeUnderLoad(runs.filter(underLoad))], SCENARIOS);
 };
 
 function parseArgs(argv) {
@@ -61,7 +62,7 @@ function parseArgs(argv) {
     };
     if (a === '--quick') o.quick = true;
     else if (a === '--rounds') o.rounds = Number(next());
-    else if (a === '--scenarios') o.scenarios = next().split(',').map((s) => (s.startsWith('s') ? s : `s${s}`));
+    else if (a === '--scenarios') o.scenarios = next().split(',').map((s) => (/^\d+$/.test(s) ? `s${s}` : s)); // 1 -> s1; s1, p1 as given
     else if (a === '--clients') o.clients = next().split(',');
     else if (a === '--records') o.records = Number(next());
     else if (a === '--bootstrap') o.bootstrap = next();
@@ -112,9 +113,9 @@ async function main() {
   const sections = [];
   try {
     for (const sc of scenarios) {
-      const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
+      const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' || sc.kind === 'produce' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
       try {
-        const r = sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : sc.kind === 'rebalance-under-load' ? await runRebalanceUnderLoad(sc, ctx) : await runThroughput(sc, ctx);
+        const r = sc.kind === 'produce' ? await runProduce(sc, ctx) : sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : sc.kind === 'rebalance-under-load' ? await runRebalanceUnderLoad(sc, ctx) : await runThroughput(sc, ctx);
         runs.push(...r.runs);
         scenarioInfo[sc.id] = { ...sc, records: r.records, produced: /** @type {any} */ (r).produced };
       } catch (e) {
@@ -123,7 +124,7 @@ async function main() {
       }
       const rows = summarizeAll(runs);
       const notBuilt = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok && runsIn(c, sc.kind)).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
-      const table = sc.kind === 'rebalance-under-load' ? underLoadTable(sc, rows, notBuilt) : scenarioTable(sc, rows, notBuilt);
+      const table = sc.kind === 'rebalance-under-load' ? underLoadTable(sc, rows, notBuilt) : sc.kind === 'produce' ? produceTable(sc, rows, notBuilt) : scenarioTable(sc, rows, notBuilt);
       sections.push(`${table}${scenarioInfo[sc.id].error ? `\n\nScenario failed: ${scenarioInfo[sc.id].error}` : ''}`);
       process.stdout.write(`\n${sections[sections.length - 1]}\n\n`);
     }

@@ -8,7 +8,8 @@ const path = require('node:path');
 const CLIENTS_DIR = path.join(__dirname, '..', 'clients');
 
 /**
- * @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency' | 'memory', timeoutMs: number, valueBytes: number, partitions: number, durationMs?: number, handlerMs?: number }} RunJob
+ * @typedef {{ brokers: string[], topic: string, records: number, groupId: string, mode: 'throughput' | 'latency' | 'memory', timeoutMs: number, valueBytes: number, partitions: number, durationMs?: number, handlerMs?: number, keyBytes?: number }} RunJob
+ *   keyBytes: the produce scenario's key length
  * @typedef {{ name: string, label: string, build: string, kinds?: string[], command: (job: RunJob, built: Record<string, any>) => [string, string[]] }} ClientDef
  *   kinds: the scenario kinds it runs in (default: throughput and latency)
  */
@@ -84,6 +85,20 @@ const CLIENTS = [
   { name: 'java-eager', label: 'Java KafkaConsumer, RangeAssignor (classic, eager)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
   { name: 'java-cooperative', label: 'Java KafkaConsumer, CooperativeStickyAssignor (classic)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
   { name: 'java-consumer', label: 'Java KafkaConsumer, group.protocol=consumer (uniform)', build: 'java', kinds: ['rebalance-under-load'], command: () => ['', []] },
+  // Producers, for the produce scenario only (bench/lib/scenario-kinds.js runProduce; bench/README.md "Producing").
+  { name: 'ours-produce', label: 'rx-kafka-cluster produce(), bounded source (chunks of 10,000, next after the previous is acknowledged)', build: 'ours', kinds: ['produce'], command: (j, b) => nodeClient('ours-produce.js', j, b) },
+  { name: 'ours-produce-unbounded', label: 'rx-kafka-cluster produce(), whole input pushed at once', build: 'ours', kinds: ['produce'], command: (j, b) => nodeClient('ours-produce-unbounded.js', j, b) },
+  { name: 'kafkajs-producer', label: 'kafkajs 2.2.4 producer.send (10,000 per call, idempotent)', build: 'kafkajs', kinds: ['produce'], command: (j, b) => nodeClient('kafkajs-producer.js', j, b) },
+  {
+    name: 'java-producer',
+    label: 'Java KafkaProducer (idempotent, linger.ms 5, batch.size 1 MiB)',
+    build: 'java',
+    kinds: ['produce'],
+    command: (j, b) => [
+      'java',
+      ['-Xms256m', '-Xmx512m', '-XX:+UseG1GC', `-Dlog4j2.configurationFile=${path.join(__dirname, '..', 'java', 'log4j2.properties')}`, '-cp', b.java.classpath, 'BenchThroughputProducer', j.brokers.join(','), j.topic, String(j.records), String(j.valueBytes), String(j.keyBytes ?? 16)],
+    ],
+  },
   { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
 ];
 
