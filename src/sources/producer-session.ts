@@ -97,33 +97,39 @@ export class ProducerSession<R extends ProducerRecord> {
     if (this.metadataStale) this.loadMetadata();
     this.expire(now);
     if (this.options.idempotent && !this.identity) this.initProducerId();
-    else this.send(now);
+    else this.send(this.scheduler.now());
     this.emit();
     this.arm();
   }
 
   /** Moves held records into the accumulator, in order, while their topic's partitions are known. */
   private place(now: number): void {
-    while (this.held.length > 0 && !this.done) {
-      const s = this.held[0] as Stamped<R>;
-      const partitions = this.topics.get(s.record.topic);
-      if (!partitions || this.metadataStale) {
-        this.loadMetadata();
-        if (!partitions) return;
+    // Taken from the front by index, removed in one splice: a large backlog stays linear.
+    let taken = 0;
+    try {
+      while (taken < this.held.length && !this.done) {
+        const s = this.held[taken] as Stamped<R>;
+        const partitions = this.topics.get(s.record.topic);
+        if (!partitions || this.metadataStale) {
+          this.loadMetadata();
+          if (!partitions) return;
+        }
+        const count = partitions.length;
+        const partition = s.record.partition ?? (this.partitioner ? this.partitioner(s.record, count) : this.defaultPartitioner.partition(s.record.topic, s.key, count));
+        if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+          return this.fail(
+            new KafkaClientError({
+              tag: 'UsageError',
+              message: `Partition ${partition} is not in the range [0...${count}) of topic ${s.record.topic}`,
+              context: { topic: s.record.topic, partition },
+            }),
+          );
+        }
+        taken++;
+        this.accumulator.append(s.record.topic, partition, s, sizeOf(s.record, s.key), now);
       }
-      const count = partitions.length;
-      const partition = s.record.partition ?? (this.partitioner ? this.partitioner(s.record, count) : this.defaultPartitioner.partition(s.record.topic, s.key, count));
-      if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
-        return this.fail(
-          new KafkaClientError({
-            tag: 'UsageError',
-            message: `Partition ${partition} is not in the range [0...${count}) of topic ${s.record.topic}`,
-            context: { topic: s.record.topic, partition },
-          }),
-        );
-      }
-      this.held.shift();
-      this.accumulator.append(s.record.topic, partition, s, sizeOf(s.record, s.key), now);
+    } finally {
+      this.held.splice(0, taken);
     }
   }
 
@@ -307,8 +313,13 @@ export class ProducerSession<R extends ProducerRecord> {
   private arm(): void {
     if (this.done) return;
     const now = this.scheduler.now();
-    const due = [this.identity || !this.options.idempotent ? this.accumulator.nextReadyAt() : undefined, this.held.length > 0 && !this.metadataLoading ? this.metadataNotBefore : undefined];
-    const at = Math.min(...due.filter((t): t is number => t !== undefined && t > now));
+    const ready = this.identity || !this.options.idempotent ? this.accumulator.nextReadyAt() : undefined;
+    const wake: number[] = [];
+    if (ready !== undefined && ready > now) wake.push(ready);
+    // Already due but not sent: with nothing in flight no answer will wake the session, so it wakes itself now.
+    else if (ready !== undefined && this.inFlightBytes === 0) wake.push(now);
+    if (this.held.length > 0 && !this.metadataLoading && this.metadataNotBefore > now) wake.push(this.metadataNotBefore);
+    const at = Math.min(...wake);
     if (!Number.isFinite(at) || (this.timer && this.timer.at <= at)) return;
     this.timer?.subscription.unsubscribe();
     const subscription = this.scheduler.schedule(() => {
