@@ -287,6 +287,23 @@ export class FaultRig {
     return [`records in ${this.dir}`, ...parts].join('\n');
   }
 
+  /**
+   * Each member's state, for a failure message: running or how it exited, messages processed, its last
+   * notifications and errors, and the tail of its stdout/stderr (the record files stay in this.dir).
+   */
+  memberStates(): string {
+    return [...this.members.values()]
+      .map((m) => {
+        const lines = this.memberLines(m.name);
+        const exited = m.child.exitCode !== null || m.child.signalCode !== null ? `exited (code ${m.child.exitCode}, signal ${m.child.signalCode})` : 'running';
+        const events = lines.filter((l) => l.k !== 'm' && l.k !== 'mark').slice(-8).map((l) => JSON.stringify(l));
+        const logFile = path.join(this.dir, `${m.name}.log`);
+        const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-1500) : '';
+        return [`member ${m.name}: ${exited}, processed ${lines.filter((l) => l.k === 'm').length}`, ...events.map((e) => `  ${e}`), ...(log ? [`  log: ${log}`] : [])].join('\n');
+      })
+      .join('\n');
+  }
+
   /** Waits until `n` distinct messages have been processed (the group is consuming). */
   async untilProcessed(n: number, timeoutMs = 90_000): Promise<void> {
     await until(`${n} messages processed (${this.scenario})`, () => this.processedIds().size >= n, timeoutMs);

@@ -87,6 +87,9 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
     await until('each member processing', () => {
       const by = new Set(rig.lines().flatMap((l) => (l.k === 'm' ? [l.member] : [])));
       return ['a', 'b', 'c'].every((m) => by.has(m));
+    }).catch(async (e: unknown) => {
+      const coordinator = await rig.coordinatorNode().then(String, (x: unknown) => String(x));
+      throw new Error(`${String(e)}\ncoordinator ${coordinator}\n${rig.memberStates()}`);
     });
   };
 
