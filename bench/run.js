@@ -8,6 +8,7 @@
  *   npm run bench                                   # every scenario, 3 rounds
  *   npm run bench -- --quick                        # small volumes, 1 round: a sanity check
  *   npm run bench -- --scenarios s1 --rounds 5 --clients ours-messages,kafkajs-eachBatch,java
+ *   npm run bench -- --scenarios s8 --rounds 3 --clients ours-eos,java-eos   # consume-transform-produce, exactly once
  *   npm run bench -- --records 500000               # override the record count of throughput scenarios
  *   npm run bench -- --bootstrap 127.0.0.1:9092     # use a running broker instead of starting one
  *   npm run bench -- --worktree                     # measure the working tree's src/ instead of HEAD's
@@ -40,14 +41,19 @@ const SCENARIOS = [
   require('./scenarios/s6-latency'),
   require('./scenarios/s7-rebalance-under-load'),
   require('./scenarios/p1-produce'),
+  require('./scenarios/s8-eos'),
 ];
+// Scenarios that bring their own runner (`run`, `table`, `withRatios`) also bring their clients (s8: ours-eos, java-eos).
+for (const sc of SCENARIOS) for (const c of /** @type {any} */ (sc).clients ?? []) if (!CLIENTS.some((x) => x.name === c.name)) CLIENTS.push(c);
 
 const log = (/** @type {string} */ s) => process.stderr.write(`[bench] ${s}\n`);
 
 /** Summary rows: scenario 7 has its own figures (bench/lib/rebalance-under-load.js). @param {any[]} runs */
 const summarizeAll = (runs) => {
   const underLoad = (/** @type {any} */ r) => SCENARIOS.find((s) => s.id === r.scenario)?.kind === 'rebalance-under-load';
-  return withProduceRatios([...summarize(runs.filter((r) => !underLoad(r))), ...summarizeUnderLoad(runs.filter(underLoad))], SCENARIOS);
+  const rows = withProduceRatios([...summarize(runs.filter((r) => !underLoad(r))), ...summarizeUnderLoad(runs.filter(underLoad))], SCENARIOS);
+  for (const sc of SCENARIOS) /** @type {any} */ (sc).withRatios?.(rows, sc.id);
+  return rows;
 };
 
 function parseArgs(argv) {
@@ -113,9 +119,10 @@ async function main() {
   const sections = [];
   try {
     for (const sc of scenarios) {
-      const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' || sc.kind === 'produce' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
+      const ctx = { bootstrap, quick: opts.quick, rounds, records: sc.kind === 'throughput' || sc.kind === 'produce' || sc.kind === 'eos' ? opts.records : undefined, clients: clients.filter((c) => runsIn(c, sc.kind)), built };
       try {
-        const r = sc.kind === 'produce' ? await runProduce(sc, ctx) : sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : sc.kind === 'rebalance-under-load' ? await runRebalanceUnderLoad(sc, ctx) : await runThroughput(sc, ctx);
+        const own = /** @type {any} */ (sc).run;
+        const r = own ? await own(sc, ctx) : sc.kind === 'produce' ? await runProduce(sc, ctx) : sc.kind === 'latency' ? await runLatency(sc, ctx) : sc.kind === 'rebalance' ? await runRebalance(sc, ctx) : sc.kind === 'rebalance-under-load' ? await runRebalanceUnderLoad(sc, ctx) : await runThroughput(sc, ctx);
         runs.push(...r.runs);
         scenarioInfo[sc.id] = { ...sc, records: r.records, produced: /** @type {any} */ (r).produced };
       } catch (e) {
@@ -124,7 +131,8 @@ async function main() {
       }
       const rows = summarizeAll(runs);
       const notBuilt = Object.fromEntries(wantedClients.filter((c) => !built[c.build]?.ok && runsIn(c, sc.kind)).map((c) => [c.label, { ok: false, reason: built[c.build]?.reason }]));
-      const table = sc.kind === 'rebalance-under-load' ? underLoadTable(sc, rows, notBuilt) : sc.kind === 'produce' ? produceTable(sc, rows, notBuilt) : scenarioTable(sc, rows, notBuilt);
+      const ownTable = /** @type {any} */ (sc).table;
+      const table = ownTable ? ownTable(sc, rows, notBuilt) : sc.kind === 'rebalance-under-load' ? underLoadTable(sc, rows, notBuilt) : sc.kind === 'produce' ? produceTable(sc, rows, notBuilt) : scenarioTable(sc, rows, notBuilt);
       sections.push(`${table}${scenarioInfo[sc.id].error ? `\n\nScenario failed: ${scenarioInfo[sc.id].error}` : ''}`);
       process.stdout.write(`\n${sections[sections.length - 1]}\n\n`);
     }
