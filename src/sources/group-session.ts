@@ -179,6 +179,17 @@ export class GroupSession {
     const s = this.settings;
     return defer(() => this.coordinator()).pipe(
       mergeMap((coordinator) => startPositions(s.transport, { groupId: s.membership.groupId, coordinator, member: this.fetchingMember() }, parts, s.initial, s.isolationLevel)),
+      // Offsets an open transaction holds (a zombie's, say): asked again until it ends, committed or aborted (at the
+      // latest when its timeout aborts it), however long that takes, as the Java consumer does; reported once.
+      retry({
+        delay: (e: unknown, attempt) => {
+          const error = toKafkaClientError(e, { group: s.membership.groupId, generation: g.generationId });
+          if (!hasCode(error, 'UNSTABLE_OFFSET_COMMIT')) throw e;
+          if (attempt === 1) s.errors.next(error);
+          return timer(backoffDelay(attempt, s.membership.retry.initialBackoffMs, s.membership.retry.maxBackoffMs), this.scheduler);
+        },
+      }),
+      takeUntil(this.done$),
       retry({
         count: s.membership.retry.max,
         delay: (e: unknown, attempt) => {

@@ -7,7 +7,9 @@ export const partitionKey = (topic: string, partition: number): string => `${top
 
 /**
  * Where each claimed partition starts: its committed offset, or with none, the oldest or newest offset
- * (`initial`). Partition-level errors fail the whole lookup with the first error (the caller retries).
+ * (`initial`). Only stable offsets are read (`requireStable`, as the Java consumer does): a partition with
+ * transactional offsets pending answers UNSTABLE_OFFSET_COMMIT. Partition-level errors fail the whole lookup with
+ * the first error (the caller retries).
  */
 export const startPositions = (
   transport: Transport,
@@ -18,7 +20,7 @@ export const startPositions = (
 ): Observable<ReadonlyMap<string, bigint>> => {
   if (partitions.length === 0) return of(new Map());
   const firstError = (rs: readonly { error?: KafkaClientError }[]) => rs.find((r) => r.error)?.error;
-  return transport.offsetFetch({ ...group, partitions }).pipe(
+  return transport.offsetFetch({ ...group, partitions, requireStable: true }).pipe(
     mergeMap((committed) => {
       const err = firstError(committed);
       if (err) throw err;

@@ -88,6 +88,8 @@ export class GroupCoordinator {
   private readonly snapshots = new Map<string, GroupSnapshot>();
   private readonly placement = new Map<string, number>();
   private readonly offsets = new Map<string, Map<string, CommittedOffset>>();
+  /** Per group, per producer id: the offsets of its open transaction (TxnOffsetCommit), not yet committed. */
+  private readonly pendingTxnOffsets = new Map<string, Map<bigint, Map<string, OffsetCommitEntry>>>();
   private memberSeq = 0;
 
   constructor(private readonly env: GroupCoordinatorEnv) {}
@@ -205,8 +207,8 @@ export class GroupCoordinator {
 
   /**
    * TxnOffsetCommit's check (KIP-447), on the group's coordinator: the member must be in the group at that
-   * generation (or member epoch); a consumer-protocol group checks the epoch as for commits. The offsets are not
-   * stored here: the transaction holds them until it commits (`commitTransactional`).
+   * generation (or member epoch); a consumer-protocol group checks the epoch as for commits. The offsets are
+   * held apart (`holdTransactional`) until the transaction ends (`endTransactional`).
    */
   validateTxnCommit(req: TxnOffsetCommitRequest): KafkaClientError | undefined {
     const context = { group: req.groupId, member: req.memberId, generation: req.generationId, api: 'TxnOffsetCommit' };
@@ -218,11 +220,28 @@ export class GroupCoordinator {
     return invalid ? protocolError(invalid, context) : undefined;
   }
 
-  /** A committed transaction's offsets become the group's committed offsets. */
-  commitTransactional(groupId: string, offsets: readonly OffsetCommitEntry[]): void {
+  /** Offsets a transaction committed (TxnOffsetCommit): held apart until it ends, as Kafka's pending offsets are. */
+  holdTransactional(groupId: string, producerId: bigint, offsets: readonly OffsetCommitEntry[]): void {
+    const byProducer = this.pendingTxnOffsets.get(groupId) ?? new Map<bigint, Map<string, OffsetCommitEntry>>();
+    this.pendingTxnOffsets.set(groupId, byProducer);
+    const held = byProducer.get(producerId) ?? new Map<string, OffsetCommitEntry>();
+    byProducer.set(producerId, held);
+    for (const o of offsets) held.set(key(o.topic, o.partition), o);
+  }
+
+  /** The transaction ended: on commit its held offsets become the group's committed offsets; on abort they go. */
+  endTransactional(groupId: string, producerId: bigint, commit: boolean): void {
+    const byProducer = this.pendingTxnOffsets.get(groupId);
+    const held = byProducer?.get(producerId);
+    byProducer?.delete(producerId);
+    if (!held || !commit) return;
     const stored = this.offsets.get(groupId) ?? new Map<string, CommittedOffset>();
     this.offsets.set(groupId, stored);
-    for (const { topic, partition, offset, metadata } of offsets) stored.set(key(topic, partition), { topic, partition, offset, metadata: metadata ?? '' });
+    for (const { topic, partition, offset, metadata } of held.values()) stored.set(key(topic, partition), { topic, partition, offset, metadata: metadata ?? '' });
+  }
+
+  private pendingTransactional(groupId: string, topic: string, partition: number): boolean {
+    return [...(this.pendingTxnOffsets.get(groupId)?.values() ?? [])].some((held) => held.has(key(topic, partition)));
   }
 
   private store(req: OffsetCommitRequest, context: { group: string; member: string; generation: number; api: string }, reply: Reply<readonly PartitionResult[]>): void {
@@ -242,7 +261,8 @@ export class GroupCoordinator {
   }
 
   /**
-   * OffsetFetch: NOT_COORDINATOR fails the request; a partition with no commit answers offset -1n. A consumer-protocol
+   * OffsetFetch: NOT_COORDINATOR fails the request; a partition with no commit answers offset -1n; with
+   * `requireStable`, one whose offsets an open transaction holds answers UNSTABLE_OFFSET_COMMIT. A consumer-protocol
    * member's fetch (v9) is checked as its commits are: an unknown member or another epoch fails it, as Kafka's does.
    */
   offsetFetch(req: OffsetFetchRequest, reply: Reply<readonly OffsetFetchPartition[]>): void {
@@ -255,6 +275,9 @@ export class GroupCoordinator {
       E.right(
         req.partitions.map(({ topic, partition }) => {
           const c = stored?.get(key(topic, partition));
+          if (req.requireStable && this.pendingTransactional(req.groupId, topic, partition)) {
+            return { topic, partition, offset: -1n, metadata: null, error: protocolError('UNSTABLE_OFFSET_COMMIT', { group: req.groupId, topic, partition, api: 'OffsetFetch' }) };
+          }
           return { topic, partition, offset: c?.offset ?? -1n, metadata: c?.metadata ?? '' };
         }),
       ),

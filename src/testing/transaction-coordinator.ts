@@ -4,7 +4,6 @@ import type {
   AddOffsetsToTxnRequest,
   AddPartitionsToTxnRequest,
   EndTxnRequest,
-  OffsetCommitEntry,
   PartitionResult,
   ProducerIdentity,
   TransactionalRequestBase,
@@ -29,7 +28,6 @@ interface Transaction {
   identity: ProducerIdentity;
   readonly partitions: Map<string, { readonly topic: string; readonly partition: number }>;
   readonly groups: Set<string>;
-  readonly offsets: Map<string, Map<string, OffsetCommitEntry>>;
 }
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
@@ -56,7 +54,7 @@ export class TransactionCoordinator {
     const open = this.transactions.get(transactionalId);
     if (open) this.end(open, false);
     const identity = this.env.producerIds.init(transactionalId);
-    this.transactions.set(transactionalId, { identity, partitions: new Map(), groups: new Set(), offsets: new Map() });
+    this.transactions.set(transactionalId, { identity, partitions: new Map(), groups: new Set() });
     return E.right(identity);
   }
 
@@ -89,10 +87,8 @@ export class TransactionCoordinator {
             ? protocolError('INVALID_TXN_STATE', context)
             : undefined);
     return req.offsets.map((o) => {
-      if (fail) return { topic: o.topic, partition: o.partition, error: fail.withContext({ topic: o.topic, partition: o.partition }) };
-      const pending = t?.offsets.get(req.groupId) ?? new Map<string, OffsetCommitEntry>();
-      t?.offsets.set(req.groupId, pending);
-      pending.set(key(o.topic, o.partition), o);
+      if (fail || !t) return { topic: o.topic, partition: o.partition, error: (fail ?? protocolError('INVALID_PRODUCER_ID_MAPPING', context)).withContext({ topic: o.topic, partition: o.partition }) };
+      this.env.groups.holdTransactional(req.groupId, t.identity.producerId, [o]);
       return { topic: o.topic, partition: o.partition };
     });
   }
@@ -117,10 +113,9 @@ export class TransactionCoordinator {
   private end(t: Transaction, commit: boolean): void {
     const now = this.env.now();
     for (const { topic, partition } of t.partitions.values()) this.env.log(topic, partition)?.writeMarker(t.identity.producerId, t.identity.producerEpoch, commit, now);
-    if (commit) for (const [groupId, offsets] of t.offsets) this.env.groups.commitTransactional(groupId, [...offsets.values()]);
+    for (const groupId of t.groups) this.env.groups.endTransactional(groupId, t.identity.producerId, commit);
     t.partitions.clear();
     t.groups.clear();
-    t.offsets.clear();
     this.env.changed();
   }
 

@@ -282,6 +282,12 @@ export interface OffsetFetchRequest extends Omit<GroupRequestBase, 'groupInstanc
    * stale one STALE_MEMBER_EPOCH, an unknown member UNKNOWN_MEMBER_ID. Absent: a fetch by a classic member or a tool.
    */
   readonly member?: { readonly memberId: string; readonly memberEpoch: number };
+  /**
+   * Ask for stable offsets only (OffsetFetch v7+, KIP-447), as the Java consumer always does: a partition whose
+   * offsets wait in an open transaction (or for replication) answers UNSTABLE_OFFSET_COMMIT instead of an offset
+   * the transaction may still move.
+   */
+  readonly requireStable?: boolean;
 }
 
 export interface OffsetFetchPartition extends PartitionResult {

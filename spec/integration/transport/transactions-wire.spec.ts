@@ -280,6 +280,31 @@ describe('transaction requests on the real broker', () => {
     ]);
   });
 
+  it('a stable OffsetFetch (v9 require_stable, as consumers send it) answers UNSTABLE_OFFSET_COMMIT while the offsets wait in a transaction, and the offsets once it committed', async () => {
+    const { topic } = await topicWithLeader('txn-wire-stable', 2);
+    const member = await stableMember(topic);
+    const txn = await transactionalProducer('txn-wire-stable');
+    await firstValueFrom(addOffsetsToTxn({ ...txn, groupId: member.groupId }), { defaultValue: undefined });
+    const offsets = [{ topic, partition: 0, offset: 5n, metadata: null }];
+    await firstValueFrom(txnOffsetCommit({ ...txn, coordinator: member.coordinator, groupId: member.groupId, memberId: member.memberId, generationId: member.generationId, offsets }));
+    const stable = () => firstValueFrom(transport.offsetFetch({ groupId: member.groupId, coordinator: member.coordinator, requireStable: true, partitions: [0, 1].map((partition) => ({ topic, partition })) }));
+    const pending = await stable();
+    expect(pending.map((p) => [p.partition, p.error?.code, p.error?.context.group, p.error?.context.partition])).toEqual([
+      [0, 'UNSTABLE_OFFSET_COMMIT', member.groupId, 0],
+      [1, undefined, undefined, undefined],
+    ]);
+    await firstValueFrom(endTxn({ ...txn, commit: true }), { defaultValue: undefined });
+    let after = await stable();
+    for (let polls = 1; polls < 100 && after.some((p) => p.error); polls++) {
+      await backoff(50);
+      after = await stable();
+    }
+    expect(after.map((p) => [p.partition, p.offset, p.error])).toEqual([
+      [0, 5n, undefined],
+      [1, -1n, undefined],
+    ]);
+  });
+
   it('a zombie is fenced: TxnOffsetCommit with a stale generation fails per partition ILLEGAL_GENERATION, with an unknown member id UNKNOWN_MEMBER_ID', async () => {
     const { topic } = await topicWithLeader('txn-wire-zombie', 2);
     const member = await stableMember(topic);

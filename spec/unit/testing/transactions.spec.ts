@@ -105,6 +105,28 @@ describe('the in-memory broker’s transactions', () => {
     expect(s.cluster.committed(groupId)).toEqual({ 't/0': 7n });
   });
 
+  it('answers a stable OffsetFetch UNSTABLE_OFFSET_COMMIT while an open transaction holds the partition’s offsets, and the committed offset once it ends', async () => {
+    const s = setup();
+    const groupId = 'g-stable';
+    const coordinator = (await s.run(s.t.findCoordinator({ groupId }))).nodeId;
+    const fetchOffsets = (requireStable: boolean) => s.run(s.t.offsetFetch({ groupId, coordinator, requireStable, partitions: [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] }));
+    const who = await begin(s, 'tx-stable');
+    await s.run(need(s.t, 'addOffsetsToTxn')({ ...who, groupId }));
+    await s.run(need(s.t, 'txnOffsetCommit')({ ...who, coordinator, groupId, memberId: '', generationId: -1, offsets: [{ topic: 't', partition: 0, offset: 4n }] }));
+    const pending = await fetchOffsets(true);
+    expect(pending.map((p) => [p.partition, p.error?.code, p.error?.context.partition])).toEqual([[0, 'UNSTABLE_OFFSET_COMMIT', 0], [1, undefined, undefined]]);
+    // Without requireStable, the last committed offset (none yet): what a pre-KIP-447 client reads.
+    expect((await fetchOffsets(false)).map((p) => [p.offset, p.error])).toEqual([[-1n, undefined], [-1n, undefined]]);
+    await s.run(need(s.t, 'endTxn')({ ...who, commit: true }));
+    expect((await fetchOffsets(true)).map((p) => [p.offset, p.error])).toEqual([[4n, undefined], [-1n, undefined]]);
+    // An aborted transaction's offsets go with it.
+    await s.run(need(s.t, 'addOffsetsToTxn')({ ...who, groupId }));
+    await s.run(need(s.t, 'txnOffsetCommit')({ ...who, coordinator, groupId, memberId: '', generationId: -1, offsets: [{ topic: 't', partition: 0, offset: 9n }] }));
+    expect((await fetchOffsets(true))[0]?.error?.code).toBe('UNSTABLE_OFFSET_COMMIT');
+    await s.run(need(s.t, 'endTxn')({ ...who, commit: false }));
+    expect((await fetchOffsets(true)).map((p) => [p.offset, p.error])).toEqual([[4n, undefined], [-1n, undefined]]);
+  });
+
   it('a new InitProducerId for the same transactional id aborts the open transaction and fences the old producer', async () => {
     const s = setup();
     const old = await begin(s, 'tx-e');

@@ -36,6 +36,8 @@ export interface NodeHandle {
   readonly requestTimeout: number;
   /** Sends one request; errors are mapped, with this broker in their context. */
   send<D>(protocol: ProtocolRequest<D>, context: ErrorContext): Promise<D>;
+  /** Whether the broker serves this version of the API (its ApiVersions answer). */
+  supports(apiKey: number, apiVersion: number): boolean;
 }
 
 /** Resolves a node id to a handle, for node-addressed requests (group requests, Fetch, ListOffsets). */
@@ -104,6 +106,7 @@ export class BrokerRegistry {
     return {
       address: node.address,
       requestTimeout,
+      supports: (apiKey, apiVersion) => supports(broker, apiKey, apiVersion),
       send: async (protocol, context) => {
         try {
           if (this.closed) throw closedError();
@@ -229,10 +232,14 @@ const closedError = () => new KafkaClientError({ tag: 'Closed', retriable: false
  * Sends one request through the broker's connection pool with a pass-through `parse` (kafkajs's parsers throw
  * on error codes; we read the codes ourselves). Fails with UNSUPPORTED_VERSION if the broker lacks the version.
  */
+const supports = (broker: Broker, apiKey: number, apiVersion: number): boolean => {
+  const range = broker.versions?.[apiKey];
+  return range !== undefined && range.minVersion <= apiVersion && range.maxVersion >= apiVersion;
+};
+
 const send = async <D>(broker: Broker, protocol: ProtocolRequest<D>, context: ErrorContext): Promise<D> => {
   const { apiKey, apiVersion } = protocol.request;
-  const range = broker.versions?.[apiKey];
-  if (!range || range.minVersion > apiVersion || range.maxVersion < apiVersion) {
+  if (!supports(broker, apiKey, apiVersion)) {
     throw protocolError('UNSUPPORTED_VERSION', { ...context, api: `${protocol.request.apiName} v${apiVersion}` });
   }
   try {

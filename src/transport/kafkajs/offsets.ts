@@ -44,7 +44,7 @@ export interface OffsetFetchResponse {
  * A consumer-protocol member sends its member id and epoch (as the Java client does); a tool sends none (null,
  * epoch -1). `partitions` null asks for every partition the group has committed.
  */
-export const offsetFetchV9 = (groupId: string, partitions: readonly TopicPartition[] | null, member: { readonly memberId: string; readonly memberEpoch: number } | null) =>
+export const offsetFetchV9 = (groupId: string, partitions: readonly TopicPartition[] | null, member: { readonly memberId: string; readonly memberEpoch: number } | null, requireStable = false) =>
   flexibleRequest<OffsetFetchResponse>(
     { apiKey: 9, apiVersion: 9, apiName: 'OffsetFetch' },
     (w) =>
@@ -57,7 +57,7 @@ export const offsetFetchV9 = (groupId: string, partitions: readonly TopicPartiti
             .array(partitions && byTopic(partitions), (y, t) => y.string(t.topic).array(t.partitions, (z, p) => z.int32(p.partition)).tags())
             .tags(),
         )
-        .bool(false) // require_stable: not yet (transactional offsets come with producing)
+        .bool(requireStable)
         .tags(),
     (d) => {
       d.int32(); // throttle time
@@ -90,15 +90,17 @@ export const offsetFetchV9 = (groupId: string, partitions: readonly TopicPartiti
   );
 
 /**
- * OffsetFetch to the coordinator: v4, or v9 for a consumer-protocol member. A top-level (group) error code fails
- * the request; partition errors are per entry.
+ * OffsetFetch to the coordinator: v4, or v9 for a consumer-protocol member or a stable fetch (a broker without v9
+ * gets v4, offsets as last committed: as the Java consumer, which falls back when require_stable is unsupported).
+ * A top-level (group) error code fails the request; partition errors are per entry.
  */
 export const offsetFetch = async (coordinator: NodeLookup, r: OffsetFetchRequest): Promise<OffsetFetchPartition[]> => {
   if (r.partitions.length === 0) return [];
   const context: ErrorContext = { group: r.groupId, api: 'OffsetFetch', ...(r.member ? { member: r.member.memberId, generation: r.member.memberEpoch } : {}) };
   const node = await coordinator(r.coordinator, context);
   const topics = byTopic(r.partitions).map((t) => ({ topic: t.topic, partitions: t.partitions.map(({ partition }) => ({ partition })) }));
-  const res: OffsetFetchResponse = await node.send(r.member ? offsetFetchV9(r.groupId, r.partitions, r.member) : offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
+  const stable = r.requireStable === true && node.supports(9, 9);
+  const res: OffsetFetchResponse = await node.send(r.member || stable ? offsetFetchV9(r.groupId, r.partitions, r.member ?? null, stable) : offsetFetchRequest.protocol({ version: 4 })({ groupId: r.groupId, topics }), context);
   failOn(res.errorCode, { ...context, broker: node.address });
   return res.responses.flatMap(({ topic, partitions }) =>
     partitions.map((p) => ({
