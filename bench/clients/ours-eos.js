@@ -9,6 +9,8 @@
  * partition go out as one batch). Output record: the input's partition, key = the input offset in decimal ASCII,
  * value = the input value with a-z uppercased (a byte loop, as BenchEos.java does).
  *
+ * `retryBackoffMs` in the job (the diagnostic client `ours-eos-backoff20` only) is passed to `transactional`.
+ *
  * Window (bench/clients/common.js): `assigned()` at the first consumed message, `onMessage` per committed
  * record, so the window ends at the commit of the transaction holding the last input.
  */
@@ -28,7 +30,7 @@ const upper = (v) => {
 };
 
 main(async (job, counter) => {
-  const j = /** @type {import('./common').Job & { outputTopic: string, transactionalId: string, txnRecords: number }} */ (job);
+  const j = /** @type {import('./common').Job & { outputTopic: string, transactionalId: string, txnRecords: number, retryBackoffMs?: number }} */ (job);
   const lib = require(path.join(/** @type {string} */ (j.peers.ours), 'index.js'));
   const client = lib.createClient({ brokers: j.brokers, clientId: 'bench-ours-eos' });
   const group = client.consumerGroup({ groupId: j.groupId, topics: [j.topic], consumer: { isolationLevel: 'read_committed', offsets: { initial: 'oldest' } } });
@@ -60,7 +62,7 @@ main(async (job, counter) => {
       records: messages.map((m) => ({ topic: j.outputTopic, partition: m.partition, key: Buffer.from(String(m.offset)), value: upper(m.value) })),
       consumed: messages,
     })),
-    lib.transactional(client, group, { transactionalId: j.transactionalId }),
+    lib.transactional(client, group, { transactionalId: j.transactionalId, ...(j.retryBackoffMs !== undefined ? { retryBackoffMs: j.retryBackoffMs } : {}) }),
   );
   /** @type {Promise<void>} */
   const finished = new Promise((resolve) => {

@@ -42,6 +42,20 @@ const clients = [
     },
   },
   {
+    // Diagnostic, not a recorded row: the same client with transactional's retryBackoffMs at 20 ms, the backoff the
+    // Java client uses (hard-coded, ADD_PARTITIONS_RETRY_BACKOFF_MS) when a transaction's first AddPartitionsToTxn
+    // gets CONCURRENT_TRANSACTIONS because the previous transaction's markers are still being written.
+    name: 'ours-eos-backoff20',
+    label: 'ours-eos with transactional({ retryBackoffMs: 20 }) (diagnostic)',
+    build: 'ours',
+    kinds: ['eos'],
+    command: (j, b) => {
+      const dir = process.env.BENCH_PROFILE_DIR;
+      const prof = dir ? ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `ours-eos-backoff20-${j.outputTopic}-${Date.now()}.cpuprofile`] : [];
+      return [process.execPath, [...prof, path.join(__dirname, '..', 'clients', 'ours-eos.js'), JSON.stringify({ ...j, retryBackoffMs: 20, peers: { ours: b.ours?.dir } })]];
+    },
+  },
+  {
     name: 'java-eos',
     label: 'Java KafkaConsumer (read_committed, classic) + transactional KafkaProducer, 1,000 records per transaction',
     build: 'java',
