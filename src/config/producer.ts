@@ -27,6 +27,12 @@ export interface ProducerOptionsInput {
   readonly ackTimeoutMs?: number;
   /** ms before a retriable failure is retried. */
   readonly retryBackoffMs?: number;
+  /**
+   * Transactions only: ms an open transaction may last before its coordinator aborts it (Java
+   * `transaction.timeout.ms`, default 60000; at most the broker's transaction.max.timeout.ms). It bounds how long a
+   * crashed producer's open transaction holds back read_committed consumers and its partitions' next owner.
+   */
+  readonly transactionTimeoutMs?: number;
 }
 
 export type ProducerOptions = Required<Omit<ProducerOptionsInput, 'acks'>> & { readonly acks: -1 | 0 | 1 };
@@ -41,6 +47,7 @@ export const PRODUCER_DEFAULTS = {
   deliveryTimeoutMs: 120_000,
   ackTimeoutMs: 30_000,
   retryBackoffMs: 100,
+  transactionTimeoutMs: 60_000,
 } as const;
 
 type Validated = Required<ProducerOptionsInput>;
@@ -59,6 +66,7 @@ const shape = struct<Validated>(
     deliveryTimeoutMs: withDefault(PRODUCER_DEFAULTS.deliveryTimeoutMs, integer(1)),
     ackTimeoutMs: withDefault(PRODUCER_DEFAULTS.ackTimeoutMs, integer(1)),
     retryBackoffMs: withDefault(PRODUCER_DEFAULTS.retryBackoffMs, integer(0)),
+    transactionTimeoutMs: withDefault(PRODUCER_DEFAULTS.transactionTimeoutMs, integer(1)),
   },
   [
     rule(['idempotent', 'acks'], (o, path) =>

@@ -4,7 +4,7 @@ import type { ProducerRecord } from '../protocol/message';
 import { TransactionSession, type TransactionalGroup, type TransactionInput, type TransactionReport } from '../sources/transaction-session';
 import type { ProducerConnections } from './produce';
 
-export interface TransactionalOptions extends Pick<ProducerOptionsInput, 'compression' | 'deliveryTimeoutMs' | 'ackTimeoutMs' | 'retryBackoffMs'> {
+export interface TransactionalOptions extends Pick<ProducerOptionsInput, 'compression' | 'deliveryTimeoutMs' | 'ackTimeoutMs' | 'retryBackoffMs' | 'transactionTimeoutMs'> {
   /** The producer's transactional id: one per input partition set (e.g. per member); a new holder fences the old one. */
   readonly transactionalId: string;
   readonly scheduler?: SchedulerLike;

@@ -140,7 +140,7 @@ export class TransactionSession<R extends ProducerRecord> {
     const context = { api: 'InitProducerId' };
     return this.retrying(
       defer(() => find({ transactionalId: this.transactionalId })).pipe(
-        mergeMap((c) => init({ transactionalId: this.transactionalId, nodeId: c.nodeId, transactionTimeoutMs: 60_000 }).pipe(map((id) => ({ ...id, coordinator: c.nodeId })))),
+        mergeMap((c) => init({ transactionalId: this.transactionalId, nodeId: c.nodeId, transactionTimeoutMs: this.options.transactionTimeoutMs }).pipe(map((id) => ({ ...id, coordinator: c.nodeId })))),
       ),
       context,
     ).pipe(map((id) => (this.identity = id)));

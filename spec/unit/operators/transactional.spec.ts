@@ -1,5 +1,6 @@
 import { map, mergeMap, timer } from 'rxjs';
-import { createClient, KafkaClientError, transactional, type MessageBatch, type TransactionReport } from '../../../src';
+import { ConfigValidationError, createClient, KafkaClientError, transactional, type MessageBatch, type TransactionReport } from '../../../src';
+import { overriding } from '../../../src/transport';
 import { InMemoryCluster } from '../../../src/testing';
 import { inMemoryGroup, values, virtualTime } from '../../support/in-memory-group';
 
@@ -128,5 +129,24 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(error?.code).toBe('PRODUCER_FENCED');
     expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
     expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+  });
+
+  it('asks InitProducerId for the configured transactionTimeoutMs (default Java’s 60000) and refuses an invalid one with a ConfigValidationError', () => {
+    const asked: number[] = [];
+    const ts = virtualTime();
+    ts.run(() => {
+      const cluster = new InMemoryCluster({ brokers: 1, topics: { in: 1, out: 1 } });
+      cluster.produce('in', 0, values(1, 'a'));
+      const recording = () => overriding(cluster.transport({ clientId: 'p' }), { initProducerId: (r) => (asked.push(r.transactionTimeoutMs), cluster.transport({ clientId: 'p2' }).initProducerId(r)) });
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: recording });
+      for (const [id, options] of [['tx-default', {}], ['tx-10s', { transactionTimeoutMs: 10_000 }]] as const) {
+        const { group } = inMemoryGroup(cluster, ts, { groupId: id, topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+        const sub = group.batches$.pipe(map(asTransaction), transactional(client, group, { transactionalId: id, ...options })).subscribe();
+        timer(2000).subscribe(() => (sub.unsubscribe(), group.close().subscribe()));
+      }
+    });
+    expect(asked.sort()).toEqual([10_000, 60_000]);
+    const group = inMemoryGroup(new InMemoryCluster({ topics: { in: 1 } }), ts, { groupId: 'g', topics: ['in'] }).group;
+    expect(() => transactional(createClient({ brokers: ['in-memory:9092'] }), group, { transactionalId: 'x', transactionTimeoutMs: 0 })).toThrow(ConfigValidationError);
   });
 });
