@@ -1,9 +1,10 @@
-import { catchError, concat, defer, EMPTY, forkJoin, ignoreElements, map, mergeMap, Observable, of, retry, throwError, timer, toArray, type SchedulerLike } from 'rxjs';
+import { catchError, concat, defer, EMPTY, forkJoin, ignoreElements, map, mergeMap, Observable, of, retry, tap, throwError, timer, toArray, type SchedulerLike } from 'rxjs';
 import type { ProducerOptions } from '../config/producer';
 import { hasCode, KafkaClientError, toKafkaClientError, type ErrorContext } from '../errors';
 import type { DeliveryReport, ProducerRecord } from '../protocol/message';
+import { coordinatorLost } from '../protocol/group-machine-steps';
 import { DefaultPartitioner } from '../protocol/partitioner';
-import type { OffsetCommitEntry, PartitionMetadata, PartitionResult, ProducerIdentity, Transport } from '../transport';
+import type { OffsetCommitEntry, PartitionMetadata, PartitionResult, ProducerIdentity, TransactionalRequestBase, Transport } from '../transport';
 import { encodeBatches } from './encode-batches';
 import type { GroupMetadata } from './group-session';
 
@@ -42,6 +43,10 @@ const GROUP_FENCED = ['ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANC
 
 const key = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
 
+/** After these a partition's leader may have moved: the metadata is read again before the retry. */
+const LEADERSHIP = ['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'] as const;
+const unreachable = (e: KafkaClientError): boolean => e._tag === 'ConnectionError' || e._tag === 'BrokerUnavailable' || e._tag === 'RequestTimeout';
+
 interface Coordinated extends ProducerIdentity {
   readonly coordinator: number;
 }
@@ -55,6 +60,10 @@ interface Coordinated extends ProducerIdentity {
  */
 export class TransactionSession<R extends ProducerRecord> {
   private identity: Coordinated | undefined;
+  /** The transaction coordinator moved or could not be reached: it is found again before the next request. */
+  private coordinatorStale = false;
+  /** A leader moved or could not be reached: the topics' metadata is read again before the next produce. */
+  private leadersStale = false;
   /** A transaction was begun and not yet ended. */
   private open = false;
   private readonly sequences = new Map<string, number>();
@@ -182,45 +191,107 @@ export class TransactionSession<R extends ProducerRecord> {
   private addPartitions(id: Coordinated, placed: readonly Placed<R>[]): Observable<never> {
     const add = this.transport.addPartitionsToTxn?.bind(this.transport);
     if (placed.length === 0 || !add) return EMPTY;
-    const request = { ...this.base(id), partitions: placed.map((p) => ({ topic: p.topic, partition: p.partition })) };
-    return this.retrying(add(request).pipe(map(firstError)), { api: 'AddPartitionsToTxn' }).pipe(ignoreElements());
+    const partitions = placed.map((p) => ({ topic: p.topic, partition: p.partition }));
+    return this.toCoordinator(id, (base) => add({ ...base, partitions }).pipe(map(firstError)), { api: 'AddPartitionsToTxn' }).pipe(ignoreElements());
   }
 
-  /** One batch per partition, one request per leader; the reports get their offsets. */
+  /**
+   * A request to the transaction coordinator, retried: after NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a lost
+   * connection the coordinator is found again first (its broker died, say), keeping the producer id and epoch.
+   */
+  private toCoordinator<T>(id: Coordinated, send: (base: TransactionalRequestBase) => Observable<T>, context: ErrorContext): Observable<T> {
+    const find = this.transport.findTransactionCoordinator?.bind(this.transport);
+    const current = defer(() => {
+      const held = this.identity ?? id;
+      if (!this.coordinatorStale || !find) return of(held);
+      return find({ transactionalId: this.transactionalId }).pipe(
+        map((c) => {
+          this.coordinatorStale = false;
+          return (this.identity = { ...held, coordinator: c.nodeId });
+        }),
+      );
+    });
+    return this.retrying(
+      current.pipe(
+        mergeMap((held) => send(this.base(held))),
+        catchError((e: unknown) => {
+          const error = toKafkaClientError(e, context);
+          if (coordinatorLost(error) || unreachable(error)) this.coordinatorStale = true;
+          return throwError(() => error);
+        }),
+      ),
+      context,
+    );
+  }
+
+  /**
+   * One batch per partition, one request per leader; the reports get their offsets. A partition whose leader moved
+   * or could not be reached is sent again, unchanged (same sequence numbers, so the broker writes it once), to its
+   * leader in fresh metadata; those already written are not sent again.
+   */
   private produceAll(id: Coordinated, placed: readonly Placed<R>[]): Observable<never> {
     const produce = this.transport.produce?.bind(this.transport);
     if (placed.length === 0) return EMPTY;
     if (!produce) return throwError(() => new KafkaClientError({ tag: 'UsageError', message: 'This transport cannot produce' }));
-    const leaders = [...new Set(placed.map((p) => p.leader))];
     const sequenced = placed.map((p) => ({ placed: p, baseSequence: this.sequences.get(key(p.topic, p.partition)) ?? 0 }));
-    return forkJoin(
-      leaders.map((nodeId) => {
-        const mine = sequenced.filter((s) => s.placed.leader === nodeId);
-        return encodeBatches(
-          mine.map((s) => ({ records: s.placed.records, baseSequence: s.baseSequence })),
-          this.options.compression,
-          this.transport,
-          id,
-          true,
-        ).pipe(
-          mergeMap((encoded) =>
-            this.retrying(
-              produce({ nodeId, transactionalId: this.transactionalId, acks: -1, timeoutMs: this.options.ackTimeoutMs, partitions: mine.map((s, i) => ({ topic: s.placed.topic, partition: s.placed.partition, records: encoded[i] as Buffer })) }).pipe(
-                map((results) => {
-                  for (const s of mine) {
-                    const r = results.find((x) => x.topic === s.placed.topic && x.partition === s.placed.partition);
-                    if (!r || r.error) throw r?.error ?? new KafkaClientError({ tag: 'Unexpected', message: 'No answer for this partition', context: { topic: s.placed.topic, partition: s.placed.partition } });
-                    s.placed.deliveries.forEach((d, i) => ((d as { offset: bigint }).offset = r.baseOffset + BigInt(i)));
-                    this.sequences.set(key(s.placed.topic, s.placed.partition), s.baseSequence + s.placed.records.length);
-                  }
-                }),
+    return encodeBatches(
+      sequenced.map((s) => ({ records: s.placed.records, baseSequence: s.baseSequence })),
+      this.options.compression,
+      this.transport,
+      id,
+      true,
+    ).pipe(
+      mergeMap((encoded) => {
+        const pending = new Set<Sending<R>>(sequenced.map((s, i) => ({ ...s, records: encoded[i] as Buffer })));
+        const attempt = defer(() => this.freshLeaders([...new Set(placed.map((p) => p.topic))])).pipe(
+          mergeMap(() => {
+            const byLeader = new Map<number, Sending<R>[]>();
+            for (const s of pending) {
+              const leader = this.topics.get(s.placed.topic)?.[s.placed.partition]?.leader ?? s.placed.leader;
+              byLeader.set(leader, [...(byLeader.get(leader) ?? []), s]);
+            }
+            return forkJoin(
+              [...byLeader].map(([nodeId, mine]) =>
+                produce({ nodeId, transactionalId: this.transactionalId, acks: -1, timeoutMs: this.options.ackTimeoutMs, partitions: mine.map((s) => ({ topic: s.placed.topic, partition: s.placed.partition, records: s.records })) }).pipe(
+                  map((results) => {
+                    let failure: KafkaClientError | undefined;
+                    for (const s of mine) {
+                      const r = results.find((x) => x.topic === s.placed.topic && x.partition === s.placed.partition);
+                      if (!r || r.error) {
+                        failure ??= r?.error ?? new KafkaClientError({ tag: 'Unexpected', message: 'No answer for this partition', context: { topic: s.placed.topic, partition: s.placed.partition } });
+                        continue;
+                      }
+                      s.placed.deliveries.forEach((d, i) => ((d as { offset: bigint }).offset = r.baseOffset + BigInt(i)));
+                      this.sequences.set(key(s.placed.topic, s.placed.partition), s.baseSequence + s.placed.records.length);
+                      pending.delete(s);
+                    }
+                    if (failure) throw failure;
+                  }),
+                  catchError((e: unknown) => {
+                    const error = toKafkaClientError(e, { api: 'Produce', broker: String(nodeId) });
+                    if (hasCode(error, ...LEADERSHIP) || unreachable(error)) this.leadersStale = true;
+                    return throwError(() => error);
+                  }),
+                ),
               ),
-              { api: 'Produce', broker: String(nodeId) },
-            ),
-          ),
+            );
+          }),
         );
+        return this.retrying(attempt, { api: 'Produce' });
       }),
-    ).pipe(ignoreElements());
+      ignoreElements(),
+    );
+  }
+
+  /** The topics' partition leaders, read again when a produce found one moved (or unreachable). */
+  private freshLeaders(topics: readonly string[]): Observable<unknown> {
+    if (!this.leadersStale) return of(undefined);
+    return this.transport.metadata({ topics }).pipe(
+      tap((m) => {
+        this.leadersStale = false;
+        for (const t of m.topics) if (!t.error && t.partitions.length > 0) this.topics.set(t.topic, [...t.partitions].sort((a, b) => a.partition - b.partition));
+      }),
+    );
   }
 
   /** AddOffsetsToTxn at the transaction coordinator, TxnOffsetCommit at the group's, with the member's generation. */
@@ -232,7 +303,7 @@ export class TransactionSession<R extends ProducerRecord> {
     const groupId = this.group.groupId;
     const context = { group: groupId, api: 'TxnOffsetCommit' };
     return concat(
-      this.retrying(addOffsets({ ...this.base(id), groupId }), { group: groupId, api: 'AddOffsetsToTxn' }),
+      this.toCoordinator(id, (base) => addOffsets({ ...base, groupId }), { group: groupId, api: 'AddOffsetsToTxn' }),
       defer(() => {
         const member = this.group.groupMetadata();
         if (!member) return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: 'The member is between generations', context }));
@@ -260,7 +331,7 @@ export class TransactionSession<R extends ProducerRecord> {
   private end(id: Coordinated, commit: boolean): Observable<never> {
     const endTxn = this.transport.endTxn?.bind(this.transport);
     if (!endTxn) return throwError(() => new KafkaClientError({ tag: 'UsageError', message: 'This transport cannot end transactions' }));
-    return this.retrying(endTxn({ ...this.base(id), commit }), { api: 'EndTxn' }).pipe(ignoreElements());
+    return this.toCoordinator(id, (base) => endTxn({ ...base, commit }), { api: 'EndTxn' }).pipe(ignoreElements());
   }
 
   private base(id: Coordinated) {
@@ -281,6 +352,13 @@ export class TransactionSession<R extends ProducerRecord> {
       catchError((e: unknown) => throwError(() => toKafkaClientError(e, context))),
     );
   }
+}
+
+/** A partition's encoded batch on its way, with the sequence number it was framed with. */
+interface Sending<R extends ProducerRecord> {
+  readonly placed: Placed<R>;
+  readonly baseSequence: number;
+  readonly records: Buffer;
 }
 
 interface Placed<R extends ProducerRecord> {

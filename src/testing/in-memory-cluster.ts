@@ -275,6 +275,17 @@ export class InMemoryCluster implements FaultControls {
     return this;
   }
 
+  /** The broker coordinating the transactional id's transactions. */
+  transactionCoordinatorOf(transactionalId: string): number {
+    return this.transactions.coordinatorOf(transactionalId);
+  }
+
+  /** Moves a transactional id's coordinator: the old node answers NOT_COORDINATOR; open transactions carry over. */
+  moveTransactionCoordinator(transactionalId: string, nodeId: number): this {
+    this.transactions.moveCoordinator(transactionalId, nodeId);
+    return this;
+  }
+
   describeGroup(groupId: string): GroupDescription {
     return this.groups.describe(groupId);
   }

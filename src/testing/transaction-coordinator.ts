@@ -40,12 +40,21 @@ const key = (topic: string, partition: number): string => `${topic}\u0000${parti
  */
 export class TransactionCoordinator {
   private readonly transactions = new Map<string, Transaction>();
+  /** Coordinators moved by the test (moveCoordinator), else the hash of the id picks one. */
+  private readonly placement = new Map<string, number>();
 
   constructor(private readonly env: TransactionCoordinatorEnv) {}
 
   coordinatorOf(transactionalId: string): number {
+    const moved = this.placement.get(transactionalId);
+    if (moved !== undefined) return moved;
     const nodes = this.env.nodeIds();
     return nodes[((javaHash(transactionalId) & 0x7fffffff) % 50) % nodes.length] ?? -1;
+  }
+
+  /** As when __transaction_state's partition moves: the state carries over to the new coordinator. */
+  moveCoordinator(transactionalId: string, nodeId: number): void {
+    this.placement.set(transactionalId, nodeId);
   }
 
   initProducerId(transactionalId: string, nodeId: number | undefined): E.Either<KafkaClientError, ProducerIdentity> {

@@ -149,4 +149,24 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     const group = inMemoryGroup(new InMemoryCluster({ topics: { in: 1 } }), ts, { groupId: 'g', topics: ['in'] }).group;
     expect(() => transactional(createClient({ brokers: ['in-memory:9092'] }), group, { transactionalId: 'x', transactionTimeoutMs: 0 })).toThrow(ConfigValidationError);
   });
+
+  it('finds the transaction coordinator again when it moves (NOT_COORDINATOR), keeping its producer id, and commits every input once', () => {
+    const { error, cluster } = run((c) => {
+      timer(1000).subscribe(() => c.moveTransactionCoordinator('tx', (c.transactionCoordinatorOf('tx') % 3) + 1));
+      timer(1500).subscribe(() => c.produce('in', 0, values(2, 'late')));
+    });
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1', 'LATE0', 'LATE1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 5n, 'in/1': 2n });
+  });
+
+  it('produces to the new leader when an output partition’s leader moves mid-stream (NOT_LEADER_OR_FOLLOWER), writing each output once', () => {
+    const { error, cluster } = run((c) => {
+      timer(1000).subscribe(() => [0, 1].forEach((p) => c.moveLeader('out', p, (c.leaderOf('out', p) % 3) + 1)));
+      timer(1500).subscribe(() => (c.produce('in', 0, values(2, 'late')), c.produce('in', 1, values(2, 'later'))));
+    });
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1', 'LATE0', 'LATE1', 'LATER0', 'LATER1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 5n, 'in/1': 4n });
+  });
 });
