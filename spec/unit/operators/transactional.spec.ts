@@ -169,4 +169,24 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1', 'LATE0', 'LATE1', 'LATER0', 'LATER1']);
     expect(cluster.committed('g')).toEqual({ 'in/0': 5n, 'in/1': 4n });
   });
+
+  it('asks again 20 ms after CONCURRENT_TRANSACTIONS (as Java), not after the full retryBackoffMs, and commits once', () => {
+    const calls: number[] = [];
+    const ts = virtualTime();
+    let cluster = new InMemoryCluster();
+    ts.run(() => {
+      cluster = new InMemoryCluster({ brokers: 1, topics: { in: 1, out: 1 } });
+      cluster.produce('in', 0, values(2, 'a'));
+      cluster.failNext('addPartitionsToTxn', 3, 'CONCURRENT_TRANSACTIONS');
+      const t = cluster.transport({ clientId: 'p' });
+      const recording = () => overriding(t, { addPartitionsToTxn: (r) => (calls.push(ts.now()), t.addPartitionsToTxn(r)) });
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: recording });
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+      const sub = group.batches$.pipe(map(asTransaction), transactional(client, group, { transactionalId: 'tx', retryBackoffMs: 500 })).subscribe();
+      timer(3000).subscribe(() => (sub.unsubscribe(), group.close().subscribe()));
+    });
+    expect(calls.slice(1, 4).map((at, i) => at - (calls[i] ?? 0))).toEqual([20, 20, 20]);
+    expect(cluster.records('out', 0, 'read_committed').map((m) => m.value?.toString())).toEqual(['A0', 'A1']);
+  });
 });
+
