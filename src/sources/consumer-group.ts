@@ -106,6 +106,8 @@ export interface ConsumerGroup extends OffsetMarker {
   commitOffsets(): Observable<void>;
   /** This member's group identity now (member id, generation or member epoch), for transactional offset commits; undefined while not in a generation. */
   groupMetadata(): GroupMetadata | undefined;
+  /** Whether this member holds the partition now (assigned, or being drained after a revocation). */
+  owns(topic: string, partition: number): boolean;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
   close(): Observable<void>;
 }
@@ -407,6 +409,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     paused: () => assignmentOf(pausedPartitions.values()),
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
     groupMetadata: () => session?.groupMetadata(),
+    owns: (topic, partition) => session?.owns(topic, partition) ?? false,
     commitOffsets: () =>
       defer(() => {
         coalescer.flush();

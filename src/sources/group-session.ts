@@ -343,6 +343,11 @@ export class GroupSession {
     return { groupId: this.settings.membership.groupId, memberId: s.memberId, generationId: s.generationId, ...(instanceId ? { groupInstanceId: instanceId } : {}) };
   }
 
+  /** The partition is this member's now: in the ledger and fetched (until it is released after a revocation's drain). */
+  owns(topic: string, partition: number): boolean {
+    return this.ledger.position(topic, partition) !== undefined && this.fetcher.has(topic, partition);
+  }
+
   seek(topic: string, partition: number, offset: bigint): boolean {
     const position = this.ledger.position(topic, partition);
     if (!position || !this.fetcher.has(topic, partition)) return false;

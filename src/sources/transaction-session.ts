@@ -31,6 +31,11 @@ export interface TransactionReport<R extends ProducerRecord = ProducerRecord> {
 export interface TransactionalGroup {
   readonly groupId: string;
   groupMetadata(): GroupMetadata | undefined;
+  /**
+   * Optional: whether the member still holds the partition. The broker fences a zombie by generation only; a
+   * partition revoked and drained while its transaction ran must not have its offsets committed by it.
+   */
+  owns?(topic: string, partition: number): boolean;
   seek(topic: string, partition: number, offset: bigint): boolean;
   /** Called after a commit with the committed positions' last messages: credit returns, the group's ledger moves. */
   markOffset(message: ConsumedOffset): unknown;
@@ -90,7 +95,7 @@ export class TransactionSession<R extends ProducerRecord> {
         this.place(input.records).pipe(
           map((placed) => ((this.open = true), placed)),
           mergeMap((placed) =>
-            concat(this.addPartitions(id, placed), this.produceAll(id, placed), this.commitOffsets(id, offsets), this.end(id, true)).pipe(
+            concat(this.addPartitions(id, placed), this.produceAll(id, placed), this.commitOffsets(id, offsets), this.stillOwned(offsets), this.end(id, true)).pipe(
               toArray(),
               map((): TransactionReport<R> => ({ deliveries: placed.flatMap((p) => p.deliveries), offsets })),
             ),
@@ -307,6 +312,7 @@ export class TransactionSession<R extends ProducerRecord> {
     const context = { group: groupId, api: 'TxnOffsetCommit' };
     return concat(
       this.toCoordinator(id, (base) => addOffsets({ ...base, groupId }), { group: groupId, api: 'AddOffsetsToTxn' }),
+      this.stillOwned(offsets),
       defer(() => {
         const member = this.group.groupMetadata();
         if (!member) return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: 'The member is between generations', context }));
@@ -329,6 +335,16 @@ export class TransactionSession<R extends ProducerRecord> {
         );
       }),
     ).pipe(ignoreElements());
+  }
+
+  /** Fails (REBALANCE_IN_PROGRESS: the transaction aborts, nothing is emitted) when a consumed partition was released. */
+  private stillOwned(offsets: readonly OffsetCommitEntry[]): Observable<never> {
+    return defer(() => {
+      const released = offsets.find((o) => this.group.owns && !this.group.owns(o.topic, o.partition));
+      if (!released) return EMPTY;
+      const { topic, partition } = released;
+      return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: `Partition ${topic}/${partition} was released by a rebalance while its transaction ran`, context: { group: this.group.groupId, topic, partition, api: 'TxnOffsetCommit' } }));
+    });
   }
 
   private end(id: Coordinated, commit: boolean): Observable<never> {

@@ -154,7 +154,7 @@ export class InMemoryCluster implements FaultControls {
       fetch: (request, reply) => serveFetch(logs, this.scheduler, request, reply),
       transactions: this.transactions,
       initProducerId: (request) =>
-        request.transactionalId === undefined ? E.right(this.producerIds.init(undefined)) : this.transactions.initProducerId(request.transactionalId, request.nodeId),
+        request.transactionalId === undefined ? E.right(this.producerIds.init(undefined)) : this.transactions.initProducerId(request.transactionalId, request.nodeId, request),
       produce: (request) => this.produceBatches(request),
     };
     for (const [topic, partitions] of Object.entries(options.topics ?? {})) this.createTopic(topic, partitions);

@@ -57,10 +57,17 @@ export class TransactionCoordinator {
     this.placement.set(transactionalId, nodeId);
   }
 
-  initProducerId(transactionalId: string, nodeId: number | undefined): E.Either<KafkaClientError, ProducerIdentity> {
+  /**
+   * A fresh InitProducerId (no id held) always takes the id over, bumping the epoch. One naming the id and epoch it
+   * holds (KIP-360/588, recovering after an abort) is refused PRODUCER_FENCED when someone else bumped it since.
+   */
+  initProducerId(transactionalId: string, nodeId: number | undefined, held: { readonly producerId?: bigint; readonly producerEpoch?: number } = {}): E.Either<KafkaClientError, ProducerIdentity> {
     const context = { api: 'InitProducerId' };
     if (nodeId !== undefined && nodeId !== this.coordinatorOf(transactionalId)) return E.left(protocolError('NOT_COORDINATOR', context));
     const open = this.transactions.get(transactionalId);
+    if (held.producerId !== undefined && held.producerId >= 0n && open && (open.identity.producerId !== held.producerId || open.identity.producerEpoch !== held.producerEpoch)) {
+      return E.left(protocolError('PRODUCER_FENCED', context));
+    }
     if (open) this.end(open, false);
     const identity = this.env.producerIds.init(transactionalId);
     this.transactions.set(transactionalId, { identity, partitions: new Map(), groups: new Set() });

@@ -188,5 +188,25 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(calls.slice(1, 4).map((at, i) => at - (calls[i] ?? 0))).toEqual([20, 20, 20]);
     expect(cluster.records('out', 0, 'read_committed').map((m) => m.value?.toString())).toEqual(['A0', 'A1']);
   });
+
+  it('aborts a transaction whose consumed partition the member no longer holds (released by a rebalance): nothing emitted, visible or committed', () => {
+    const reports: TransactionReport[] = [];
+    const errors: KafkaClientError[] = [];
+    const ts = virtualTime();
+    let cluster = new InMemoryCluster();
+    ts.run(() => {
+      cluster = new InMemoryCluster({ brokers: 1, topics: { in: 1, out: 1 } });
+      cluster.produce('in', 0, values(2, 'a'));
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'p' }) });
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+      const released = { ...group, owns: () => false };
+      const sub = group.batches$.pipe(map(asTransaction), transactional(client, released, { transactionalId: 'tx' })).subscribe({ next: (r) => reports.push(r), error: (e: KafkaClientError) => errors.push(e) });
+      timer(3000).subscribe(() => (sub.unsubscribe(), group.close().subscribe()));
+    });
+    expect(errors).toEqual([]);
+    expect(reports).toEqual([]);
+    expect(cluster.records('out', 0, 'read_committed')).toEqual([]);
+    expect(cluster.committed('g')).toEqual({});
+  });
 });
 
