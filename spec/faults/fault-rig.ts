@@ -143,33 +143,33 @@ export class FaultRig {
    * CreateTopics, so a client that already polled the (deleted, not yet recreated) topic can never create it.
    * Retried: kafkajs's waitForLeaders may ask a broker that has not seen the new topic yet.
    */
-  async createTopic(timeoutMs = 90_000): Promise<void> {
+  async createTopic(timeoutMs = 90_000, topic = this.topic): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const seen = new Set<string>();
     const creator = createAdminKit(this.brokers, `faults-${this.scenario}-creator`);
     try {
-      await this.createWith(creator, deadline, seen);
+      await this.createWith(creator, deadline, seen, topic);
     } finally {
       await creator.close().catch(() => undefined);
     }
   }
 
-  private async createWith(creator: AdminKit, deadline: number, seen: Set<string>): Promise<void> {
+  private async createWith(creator: AdminKit, deadline: number, seen: Set<string>, topic: string): Promise<void> {
     for (;;) {
       try {
-        await creator.createTopic(this.topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
+        await creator.createTopic(topic, this.partitions, { replicationFactor: 3, config: { 'min.insync.replicas': '2' } });
         return;
       } catch (e) {
         seen.add(String(e));
       }
       try {
-        if ((await creator.endOffsets(this.topic)).size === this.partitions) return;
+        if ((await creator.endOffsets(topic)).size === this.partitions) return;
       } catch {
         // not there (yet)
       }
       if (Date.now() > deadline) {
         const md = await this.leaders().then((l) => JSON.stringify([...l]), (e: unknown) => String(e));
-        throw new Error(`could not create ${this.topic}: ${[...seen].join('; ')}; metadata now: ${md}`);
+        throw new Error(`could not create ${topic}: ${[...seen].join('; ')}; metadata now: ${md}`);
       }
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -198,12 +198,18 @@ export class FaultRig {
     await p?.stop();
   }
 
-  /** Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). */
-  startMember(name: string, options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number; metadataRefreshMs?: number } = {}): MemberProcess {
+  /**
+   * Forks a member process (optionally with its sockets routed through proxies: broker port -> proxy port). `script`
+   * (default member.js) and `extra` settings are for other kinds of member (eos-member.js).
+   */
+  startMember(
+    name: string,
+    options: { proxyPorts?: Record<string, number>; sessionTimeoutMs?: number; workMs?: number; metadataRefreshMs?: number; script?: string; extra?: Record<string, unknown> } = {},
+  ): MemberProcess {
     const out = path.join(this.dir, `${name}.jsonl`);
-    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, strategy: STRATEGY_OF[this.protocol], groupProtocol: this.protocol === 'consumer' ? 'consumer' : 'classic', sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts };
+    const settings = { brokers: this.brokers, groupId: this.groupId, topic: this.topic, out, member: name, strategy: STRATEGY_OF[this.protocol], groupProtocol: this.protocol === 'consumer' ? 'consumer' : 'classic', sessionTimeoutMs: options.sessionTimeoutMs ?? 6000, workMs: options.workMs ?? 1, metadataRefreshMs: options.metadataRefreshMs, proxyPorts: options.proxyPorts, ...options.extra };
     const log = fs.openSync(path.join(this.dir, `${name}.log`), 'a');
-    const child = fork(MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
+    const child = fork(options.script ?? MEMBER_JS, [], { env: { ...process.env, RXK_MEMBER: JSON.stringify(settings) }, stdio: ['ignore', log, log, 'ipc'] });
     fs.closeSync(log);
     const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const member: MemberProcess = { name, child, exit, killed: false };
@@ -218,6 +224,20 @@ export class FaultRig {
     m.killed = true;
     m.child.kill('SIGKILL');
     await m.exit;
+  }
+
+  /** How many faults were injected. */
+  faultCount(): number {
+    return this.faults.length;
+  }
+
+  /** SIGTERMs one member (a clean close) and resolves with how it exited. */
+  async stopMember(name: string): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    const m = this.members.get(name);
+    if (!m) throw new Error(`no member ${name}`);
+    m.killed = true; // not closed again by closeMembers
+    m.child.kill('SIGTERM');
+    return m.exit;
   }
 
   /** SIGTERMs every member still running; resolves with the names of those that did not exit 0. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { restartNode, startCluster, stopCluster, stopNode, type BrokerNode, type KafkaCluster } from '../../broker/kafka-broker';
 import { TcpProxy } from '../support/tcp-proxy';
+import { EosRig, KILLED_TRANSACTION_TIMEOUT_MS, type EosResult } from './eos-rig';
 import { FaultRig, runDir, until, type FaultProtocol, type MemberLine, type ScenarioResult } from './fault-rig';
 
 /**
@@ -12,10 +13,17 @@ import { FaultRig, runDir, until, type FaultProtocol, type MemberLine, type Scen
  * The run writes faults-report.json at the repo root and prints one summary line.
  *
  * FAULTS_SCENARIOS (comma-separated scenario names) runs a subset; the others are reported as not run.
+ *
+ * The eos-* scenarios run exactly-once members (eos-member.js: consume, copy to an output topic, commit offsets in
+ * the same transaction) through a member SIGKILLed mid-transaction, the transaction coordinator's broker killed, the
+ * group coordinator's broker killed and a rolling restart of every member, and count every input in the output
+ * topic read with read_committed: lost and duplicatesInOutput must be 0. Each runs under one rebalance protocol
+ * (the four cover all three); FAULTS_EOS_PROTOCOLS=eager,cooperative,consumer runs each under every one.
  */
 const only = process.env.FAULTS_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
 const PROTOCOLS: readonly FaultProtocol[] = ['eager', 'cooperative', 'consumer'];
 const protocols = process.env.FAULTS_PROTOCOLS?.split(',').map((s) => s.trim()).filter((p): p is FaultProtocol => (PROTOCOLS as readonly string[]).includes(p)) ?? PROTOCOLS;
+const eosProtocols = process.env.FAULTS_EOS_PROTOCOLS?.split(',').map((s) => s.trim()).filter((p): p is FaultProtocol => (PROTOCOLS as readonly string[]).includes(p));
 let failed = false;
 /** Every scenario runs once per rebalance protocol. */
 const scenario = (name: string, body: (protocol: FaultProtocol) => Promise<void>): void => {
@@ -23,28 +31,41 @@ const scenario = (name: string, body: (protocol: FaultProtocol) => Promise<void>
   for (const protocol of protocols) it(`${name} [${protocol}]`, () => body(protocol).catch((e: unknown) => ((failed = true), Promise.reject(e))), 600_000);
 };
 
+/** An eos scenario runs under its own protocol, or under each of FAULTS_EOS_PROTOCOLS. */
+const eosScenario = (name: string, protocol: FaultProtocol, body: (protocol: FaultProtocol) => Promise<void>): void => {
+  if (only && !only.includes(name)) return;
+  for (const p of eosProtocols ?? [protocol]) it(`${name} [${p}]`, () => body(p).catch((e: unknown) => ((failed = true), Promise.reject(e))), 600_000);
+};
+
 const KNOWN_TAGS = ['KafkaProtocolError', 'ConnectionError', 'BrokerUnavailable', 'RequestTimeout', 'OffsetReset', 'MarkFenced', 'Closed'];
 
 describe('faults: nothing lost when brokers, coordinators and members die (3-node cluster)', () => {
   let cluster: KafkaCluster;
   const results: ScenarioResult[] = [];
+  const eosResults: EosResult[] = [];
   const startedAt = Date.now();
 
   beforeAll(async () => {
     // Members run the built library: `npm run build` (npm test and npm run test:faults do) before this project.
     if (!fs.existsSync(path.join(__dirname, '..', '..', 'dist', 'index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
     // Consumer-protocol groups get the classic members' 6 s session.
-    cluster = await startCluster({ nodes: 3, overrides: { 'min.insync.replicas': 2, 'leader.imbalance.check.interval.seconds': 5, 'group.consumer.session.timeout.ms': 6000 } });
+    // A SIGKILLed eos member's open transaction is aborted within a second or two of its timeout.
+    cluster = await startCluster({
+      nodes: 3,
+      overrides: { 'min.insync.replicas': 2, 'leader.imbalance.check.interval.seconds': 5, 'group.consumer.session.timeout.ms': 6000, 'transaction.abort.timed.out.transaction.cleanup.interval.ms': 1000 },
+    });
   }, 240_000);
 
   afterAll(async () => {
     if (cluster) await stopCluster(cluster);
     if (!failed) fs.rmSync(runDir, { recursive: true, force: true });
     else process.stderr.write(`[faults] member records kept in ${runDir}\n`);
-    if (results.length === 0) return;
+    if (results.length === 0 && eosResults.length === 0) return;
     const total = (k: 'produced' | 'processedUnique' | 'lost' | 'duplicates' | 'bound') => results.reduce((n, r) => n + r[k], 0);
     const summary = `faults: ${results.length} scenarios, produced ${total('produced')}, processed-unique ${total('processedUnique')}, lost ${total('lost')}, duplicates ${total('duplicates')} (bound ${total('bound')})`;
-    process.stderr.write(`\n${summary}\n`);
+    const eosTotal = (k: 'produced' | 'lost' | 'duplicatesInOutput') => eosResults.reduce((n, r) => n + r[k], 0);
+    const eosSummary = `eos: ${eosResults.length} scenarios, produced ${eosTotal('produced')}, lost ${eosTotal('lost')}, duplicates in output ${eosTotal('duplicatesInOutput')}`;
+    process.stderr.write(`\n${summary}\n${eosSummary}\n`);
     const report = {
       summary,
       kafka: cluster?.version,
@@ -66,6 +87,7 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
         }),
       ),
       results,
+      eos: { summary: eosSummary, scenarios: eosResults.length, produced: eosTotal('produced'), lost: eosTotal('lost'), duplicatesInOutput: eosTotal('duplicatesInOutput'), results: eosResults },
     };
     fs.writeFileSync(path.join(__dirname, '..', '..', 'faults-report.json'), JSON.stringify(report, null, 2) + '\n');
   }, 120_000);
@@ -283,4 +305,115 @@ describe('faults: nothing lost when brokers, coordinators and members die (3-nod
       await rig.dispose();
     }
   });
+
+  /** Creates the input and output topics, starts the producer and eos members a, b, c; resolves when each has committed a transaction. */
+  const eosRunning = async (rig: EosRig, transactionTimeoutMs?: number): Promise<void> => {
+    await rig.createTopics();
+    await rig.startProducer(5, 50);
+    ['a', 'b', 'c'].forEach((m) => rig.startEosMember(m, m, transactionTimeoutMs));
+    // The first transactions also wait for __transaction_state (50 partitions, replication 3) to be created.
+    await until('each eos member committing', () => ['a', 'b', 'c'].every((m) => rig.commitsAfter(m, 0) > 0), 150_000).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${rig.memberStates()}`);
+    });
+  };
+
+  /** Stops producing, waits until transactions committed every input, closes the members, counts the output. */
+  const eosSettle = async (rig: EosRig): Promise<EosResult> => {
+    await rig.stopProducer();
+    await rig.untilAllCommitted().catch(async (e: unknown) => {
+      throw new Error(`${String(e)}\n${await rig.diagnosis(rig.produced)}\n${rig.memberStates()}`);
+    });
+    const notClean = await rig.closeMembers();
+    const r = await rig.eosResult();
+    eosResults.push(r);
+    process.stderr.write(`[faults] ${JSON.stringify(r)}\n`);
+    expect(notClean).toEqual([]);
+    expect(rig.lines().filter((l) => l.k === 'fatal')).toEqual([]);
+    expect(r.produced).toBeGreaterThan(0);
+    expect(r.lost).toBe(0);
+    expect(r.duplicatesInOutput).toBe(0);
+    expect(r.outputs).toBe(r.produced);
+    expect(r.rebalanceProtocols).toEqual([r.protocol]);
+    expect(Object.keys(r.errorTags).filter((t) => !KNOWN_TAGS.includes(t.split(':')[0] ?? ''))).toEqual([]);
+    return r;
+  };
+
+  eosScenario('eos-member-kill', 'consumer', async (protocol) => {
+    const rig = new EosRig(cluster, 'eos-member-kill', protocol);
+    try {
+      // b's open transaction holds back its partitions' next owner until its coordinator aborts it at the timeout.
+      await eosRunning(rig, KILLED_TRANSACTION_TIMEOUT_MS);
+      // Mid-transaction: b's last record is an input that entered a transaction not yet committed.
+      await until('member b inside a transaction', () => rig.commitsAfter('b', 0) >= 3 && rig.memberLines('b').at(-1)?.k === 'm', 120_000);
+      const w = await rig.faultHits('SIGKILL member b mid-transaction', () => rig.killEos('b'));
+      rig.startEosMember('d');
+      // d (or the others) take b's partitions once b's session ends, and its open transaction is aborted at its timeout.
+      await until('the new member d commits', () => rig.commitsAfter('d', w.hitAt) > 0, 150_000);
+      await rig.recovered(w);
+      const r = await eosSettle(rig);
+      expect(r.openAtKill).toBeGreaterThan(0);
+    } finally {
+      await rig.dispose();
+    }
+  });
+
+  eosScenario('eos-transaction-coordinator-kill', 'eager', async (protocol) => {
+    const rig = new EosRig(cluster, 'eos-transaction-coordinator-kill', protocol);
+    try {
+      await eosRunning(rig);
+      await rig.untilFullIsr();
+      const coordinator = await rig.transactionCoordinatorNode('a');
+      const w = await rig.faultHits(`SIGKILL transaction coordinator node ${coordinator} of a`, () => stopNode(node(coordinator), { signal: 'SIGKILL' }));
+      await until('another broker coordinates a’s transactions', async () => (await rig.transactionCoordinatorNode('a').catch(() => coordinator)) !== coordinator, 120_000);
+      await until('a commits through its new transaction coordinator', () => rig.commitsAfter('a', w.hitAt) > 0, 120_000);
+      await restartNode(cluster, node(coordinator));
+      await rig.untilFullIsr();
+      await rig.recovered(w);
+      await eosSettle(rig);
+    } finally {
+      await rig.dispose();
+    }
+  });
+
+  eosScenario('eos-group-coordinator-kill', 'cooperative', async (protocol) => {
+    const rig = new EosRig(cluster, 'eos-group-coordinator-kill', protocol);
+    try {
+      await eosRunning(rig);
+      await rig.untilFullIsr();
+      const coordinator = await rig.coordinatorNode();
+      const w = await rig.faultHits(`SIGKILL group coordinator node ${coordinator}`, () => stopNode(node(coordinator), { signal: 'SIGKILL' }));
+      await until('another broker coordinates the group', async () => (await rig.coordinatorNode().catch(() => coordinator)) !== coordinator, 120_000);
+      await until('transactions commit offsets through the new group coordinator', async () => {
+        const c = await rig.committedNow();
+        return [...c].some(([p, o]) => o > (w.committedAtHit.get(p) ?? -1n));
+      }, 120_000);
+      await restartNode(cluster, node(coordinator));
+      await rig.untilFullIsr();
+      await rig.recovered(w);
+      await eosSettle(rig);
+    } finally {
+      await rig.dispose();
+    }
+  });
+
+  eosScenario('eos-rolling-member-restart', 'cooperative', async (protocol) => {
+    const rig = new EosRig(cluster, 'eos-rolling-member-restart', protocol);
+    try {
+      await eosRunning(rig);
+      for (const slot of ['a', 'b', 'c']) {
+        // SIGTERM: the open transaction finishes, the member leaves; its successor in the slot takes the same transactional id.
+        const w = await rig.faultHits(`restart member ${slot}`, async () => {
+          const exit = await rig.stopMember(slot);
+          expect(exit).toEqual({ code: 0, signal: null });
+        });
+        rig.startEosMember(`${slot}2`, slot);
+        await until(`${slot}2 commits in slot ${slot}`, () => rig.commitsAfter(`${slot}2`, w.hitAt) > 0, 120_000);
+        await rig.recovered(w);
+      }
+      await eosSettle(rig);
+    } finally {
+      await rig.dispose();
+    }
+  });
 });
+
