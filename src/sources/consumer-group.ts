@@ -106,6 +106,12 @@ export interface ConsumerGroup extends OffsetMarker {
   commitOffsets(): Observable<void>;
   /** This member's group identity now (member id, generation or member epoch), for transactional offset commits; undefined while not in a generation. */
   groupMetadata(): GroupMetadata | undefined;
+  /**
+   * Marks a message whose next offset was committed by other means (a transaction's TxnOffsetCommit): credit
+   * returns as for a mark, and no OffsetCommit is sent for it, so a plain commit can never land after (and below)
+   * a later transaction's.
+   */
+  markCommitted(message: MarkableOffset): MarkResult;
   /** Whether this member holds the partition now (assigned, or being drained after a revocation). */
   owns(topic: string, partition: number): boolean;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
@@ -256,7 +262,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       ),
     );
 
-  const apply = (kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult => {
+  const apply = (kind: 'mark' | 'processed' | 'reset' | 'committed', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult => {
     coalescer.flush();
     if (session) {
       const result = session.applyMark(kind, topic, partition, offset, metadata, message);
@@ -380,6 +386,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
       };
     },
     markOffset: (m, metadata) => apply('mark', m.topic, m.partition, m.offset, metadata, m),
+    markCommitted: (m) => apply('committed', m.topic, m.partition, m.offset),
     markOffsetLater: (m, metadata) => coalescer.mark(m, metadata),
     markProcessed: (m, metadata) => apply('processed', m.topic, m.partition, m.offset, metadata, m),
     markPartitionOffset: (topic, partition, offset, metadata) => apply('mark', topic, partition, offset, metadata),

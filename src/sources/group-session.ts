@@ -305,7 +305,7 @@ export class GroupSession {
   }
 
   /** Applies a mark; reports marks for partitions not owned (fenced), wakes fetching when credit came back. */
-  applyMark(kind: 'mark' | 'processed' | 'reset', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult {
+  applyMark(kind: 'mark' | 'processed' | 'reset' | 'committed', topic: string, partition: number, offset: bigint, metadata?: string | null, message?: object): MarkResult {
     const sinceSeek = message && this.sinceSeek.size > 0 ? this.sinceSeek.get(partitionKey(topic, partition)) : undefined;
     if (sinceSeek && message && !sinceSeek.has(message)) {
       this.settings.errors.next(
@@ -314,11 +314,13 @@ export class GroupSession {
       return 'not-owned';
     }
     const result =
-      kind === 'mark'
+      kind === 'mark' || kind === 'committed'
         ? this.ledger.mark(topic, partition, offset, metadata)
         : kind === 'processed'
           ? this.ledger.markProcessed(topic, partition, offset, metadata)
           : this.ledger.reset(topic, partition, offset, metadata);
+    // Committed elsewhere (in a transaction): the committer has nothing to send for it.
+    if (kind === 'committed' && result === 'ok') this.ledger.committed([{ topic, partition, offset: offset + 1n }]);
     if (result === 'not-owned') {
       this.settings.errors.next(
         new KafkaClientError({ tag: 'MarkFenced', message: 'Mark dropped: the partition is not owned by this member (revoked or never assigned)', context: { group: this.settings.membership.groupId, topic, partition, offset } }),

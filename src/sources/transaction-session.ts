@@ -39,6 +39,8 @@ export interface TransactionalGroup {
   seek(topic: string, partition: number, offset: bigint): boolean;
   /** Called after a commit with the committed positions' last messages: credit returns, the group's ledger moves. */
   markOffset(message: ConsumedOffset): unknown;
+  /** Preferred over markOffset when present: the same, recorded as committed, so the group sends no OffsetCommit of its own. */
+  markCommitted?(message: ConsumedOffset): unknown;
   /** Optional: a consumer group's credit then returns on those marks, bounding the inputs waiting for a transaction. */
   registerMarker?(): () => void;
 }
@@ -104,7 +106,11 @@ export class TransactionSession<R extends ProducerRecord> {
       ),
       map((report) => {
         this.open = false;
-        for (const o of report.offsets) this.group.markOffset({ topic: o.topic, partition: o.partition, offset: o.offset - 1n });
+        for (const o of report.offsets) {
+          const last = { topic: o.topic, partition: o.partition, offset: o.offset - 1n };
+          if (this.group.markCommitted) this.group.markCommitted(last);
+          else this.group.markOffset(last);
+        }
         return report;
       }),
       catchError((e: unknown) => this.abort(input, toKafkaClientError(e, { api: 'EndTxn' }))),

@@ -208,5 +208,23 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(cluster.records('out', 0, 'read_committed')).toEqual([]);
     expect(cluster.committed('g')).toEqual({});
   });
+
+  it('sends no OffsetCommit of the group’s own for transactionally committed offsets (a plain commit landing after a later transaction’s would move the offsets back)', () => {
+    const ts = virtualTime();
+    let cluster = new InMemoryCluster();
+    let commits: unknown[] = [];
+    ts.run(() => {
+      cluster = new InMemoryCluster({ brokers: 1, topics: { in: 1, out: 1 } });
+      cluster.produce('in', 0, values(3, 'a'));
+      timer(1000).subscribe(() => cluster.produce('in', 0, values(2, 'b')));
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'p' }) });
+      const { group, recorded } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+      commits = recorded.commits;
+      const sub = group.batches$.pipe(map(asTransaction), transactional(client, group, { transactionalId: 'tx' })).subscribe();
+      timer(3000).subscribe(() => (sub.unsubscribe(), group.close().subscribe()));
+    });
+    expect(cluster.committed('g')).toEqual({ 'in/0': 5n });
+    expect(commits).toEqual([]);
+  });
 });
 
