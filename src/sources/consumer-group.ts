@@ -112,6 +112,11 @@ export interface ConsumerGroup extends OffsetMarker {
    * a later transaction's.
    */
   markCommitted(message: MarkableOffset): MarkResult;
+  /**
+   * Whether the message (one this group delivered) came before a later seek of its partition: it will be
+   * delivered again, and must not be committed now. Marks of such messages are dropped (MarkFenced).
+   */
+  isStale(message: MarkableOffset): boolean;
   /** Whether this member holds the partition now (assigned, or being drained after a revocation). */
   owns(topic: string, partition: number): boolean;
   /** Drains, commits, leaves the group and closes connections; completes when done. Idempotent. */
@@ -417,6 +422,7 @@ export const createConsumerGroup = (wiring: GroupWiring): ConsumerGroup => {
     markStash: (stash) => stash.list().map((e) => apply(e.reset ? 'reset' : 'mark', e.topic, e.partition, e.reset ? e.position : e.position - 1n, e.metadata)),
     groupMetadata: () => session?.groupMetadata(),
     owns: (topic, partition) => session?.owns(topic, partition) ?? false,
+    isStale: (m) => session?.deliveredBeforeSeek(m.topic, m.partition, m) ?? false,
     commitOffsets: () =>
       defer(() => {
         coalescer.flush();

@@ -78,6 +78,8 @@ export class GroupSession {
   private readonly sinceSeek = new Map<string, WeakSet<object>>();
   private current: Generation | undefined;
   private stopped = false;
+  /** Someone asks whether messages are stale (deliveredBeforeSeek): revocations then count as seeks. */
+  private staleTracking = false;
   readonly done$ = new Subject<void>();
 
   constructor(private readonly settings: SessionSettings) {
@@ -345,6 +347,17 @@ export class GroupSession {
     return { groupId: this.settings.membership.groupId, memberId: s.memberId, generationId: s.generationId, ...(instanceId ? { groupInstanceId: instanceId } : {}) };
   }
 
+  /**
+   * The message was delivered before the latest seek of its partition, or in an earlier assignment of it (once
+   * this was first asked: tracking it costs a WeakSet entry per message of a reassigned partition): its offset is
+   * consumed again from there on.
+   */
+  deliveredBeforeSeek(topic: string, partition: number, message: object): boolean {
+    this.staleTracking = true;
+    const since = this.sinceSeek.get(partitionKey(topic, partition));
+    return since !== undefined && !since.has(message);
+  }
+
   /** The partition is this member's now: in the ledger and fetched (until it is released after a revocation's drain). */
   owns(topic: string, partition: number): boolean {
     return this.ledger.position(topic, partition) !== undefined && this.fetcher.has(topic, partition);
@@ -405,6 +418,8 @@ export class GroupSession {
         }
       }
       for (const key of revokedKeys) this.starts.delete(key);
+      // Staleness is asked about (transactions): messages of this assignment are stale if it comes back.
+      if (this.staleTracking) for (const key of revokedKeys) this.sinceSeek.set(key, new WeakSet());
     };
     if (fenced) return defer(() => (release(), EMPTY));
     // Drained: every emitted message marked, or no marker left that could mark them (the pipelines are gone).

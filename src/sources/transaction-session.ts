@@ -37,6 +37,11 @@ export interface TransactionalGroup {
    */
   owns?(topic: string, partition: number): boolean;
   seek(topic: string, partition: number, offset: bigint): boolean;
+  /**
+   * Optional: the consumed message was delivered before a later seek of its partition (an abort's rewind). An
+   * input holding one was queued behind the aborted transaction: it is skipped, as its messages come again.
+   */
+  isStale?(message: ConsumedOffset): boolean;
   /** Called after a commit with the committed positions' last messages: credit returns, the group's ledger moves. */
   markOffset(message: ConsumedOffset): unknown;
   /** Preferred over markOffset when present: the same, recorded as committed, so the group sends no OffsetCommit of its own. */
@@ -91,13 +96,14 @@ export class TransactionSession<R extends ProducerRecord> {
   /** Runs one transaction; emits its report once committed, nothing if it was aborted by a rebalance. */
   run(input: TransactionInput<R>): Observable<TransactionReport<R>> {
     if (input.records.length === 0 && input.consumed.length === 0) return of({ deliveries: [], offsets: [] });
+    if (this.group.isStale && input.consumed.some((m) => this.group.isStale?.(m))) return this.skipStale(input);
     const offsets = this.offsetsOf(input);
     return this.begin().pipe(
       mergeMap((id) =>
         this.place(input.records).pipe(
           map((placed) => ((this.open = true), placed)),
           mergeMap((placed) =>
-            concat(this.addPartitions(id, placed), this.produceAll(id, placed), this.commitOffsets(id, offsets), this.stillOwned(offsets), this.end(id, true)).pipe(
+            concat(this.addPartitions(id, placed), this.produceAll(id, placed), this.commitOffsets(id, input, offsets), this.stillCurrent(input, offsets), this.end(id, true)).pipe(
               toArray(),
               map((): TransactionReport<R> => ({ deliveries: placed.flatMap((p) => p.deliveries), offsets })),
             ),
@@ -133,23 +139,46 @@ export class TransactionSession<R extends ProducerRecord> {
     return [...last.values()];
   }
 
+  /**
+   * An input delivered (partly) before an abort's rewind or in an earlier assignment: none of it is written, and
+   * its other partitions are rewound to it so that all of it comes again.
+   */
+  private skipStale(input: TransactionInput<R>): Observable<never> {
+    return defer(() => (this.rewind(input.consumed), EMPTY));
+  }
+
+  /**
+   * Seeks each consumed partition back to its first message here, except those holding a stale message: they are
+   * consumed again from an earlier seek or their assignment's committed offset already (seeking them forward
+   * would skip what came between).
+   */
+  private rewind(consumed: readonly ConsumedOffset[]): void {
+    const stale = new Set(consumed.filter((m) => this.group.isStale?.(m)).map((m) => key(m.topic, m.partition)));
+    for (const f of this.firstOffsets(consumed)) if (!stale.has(key(f.topic, f.partition))) this.group.seek(f.topic, f.partition, f.offset);
+  }
+
+  /** Each partition's first consumed message. */
+  private firstOffsets(consumed: readonly ConsumedOffset[]): ConsumedOffset[] {
+    const first = new Map<string, ConsumedOffset>();
+    for (const m of consumed) {
+      const k = key(m.topic, m.partition);
+      const held = first.get(k);
+      if (!held || m.offset < held.offset) first.set(k, { topic: m.topic, partition: m.partition, offset: m.offset });
+    }
+    return [...first.values()];
+  }
+
   /** The aborted transaction's inputs are rewound (when still consumed here) and the producer id renewed. */
   private abort(input: TransactionInput<R>, error: KafkaClientError): Observable<TransactionReport<R>> {
     const id = this.open ? this.identity : undefined;
     this.open = false;
     this.identity = undefined;
     this.sequences.clear();
-    const first = new Map<string, { topic: string; partition: number; offset: bigint }>();
-    for (const m of input.consumed) {
-      const k = key(m.topic, m.partition);
-      const held = first.get(k);
-      if (!held || m.offset < held.offset) first.set(k, { topic: m.topic, partition: m.partition, offset: m.offset });
-    }
     const aborted = id && !hasCode(error, 'PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED') ? this.end(id, false).pipe(catchError(() => EMPTY)) : EMPTY;
     return concat(
       aborted,
       defer(() => {
-        for (const f of first.values()) this.group.seek(f.topic, f.partition, f.offset);
+        this.rewind(input.consumed);
         return hasCode(error, ...GROUP_FENCED) ? EMPTY : throwError(() => error);
       }),
     ) as Observable<TransactionReport<R>>;
@@ -309,7 +338,7 @@ export class TransactionSession<R extends ProducerRecord> {
   }
 
   /** AddOffsetsToTxn at the transaction coordinator, TxnOffsetCommit at the group's, with the member's generation. */
-  private commitOffsets(id: Coordinated, offsets: readonly OffsetCommitEntry[]): Observable<never> {
+  private commitOffsets(id: Coordinated, input: TransactionInput<R>, offsets: readonly OffsetCommitEntry[]): Observable<never> {
     const addOffsets = this.transport.addOffsetsToTxn?.bind(this.transport);
     const commit = this.transport.txnOffsetCommit?.bind(this.transport);
     if (offsets.length === 0) return EMPTY;
@@ -318,7 +347,7 @@ export class TransactionSession<R extends ProducerRecord> {
     const context = { group: groupId, api: 'TxnOffsetCommit' };
     return concat(
       this.toCoordinator(id, (base) => addOffsets({ ...base, groupId }), { group: groupId, api: 'AddOffsetsToTxn' }),
-      this.stillOwned(offsets),
+      this.stillCurrent(input, offsets),
       defer(() => {
         const member = this.group.groupMetadata();
         if (!member) return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: 'The member is between generations', context }));
@@ -343,13 +372,16 @@ export class TransactionSession<R extends ProducerRecord> {
     ).pipe(ignoreElements());
   }
 
-  /** Fails (REBALANCE_IN_PROGRESS: the transaction aborts, nothing is emitted) when a consumed partition was released. */
-  private stillOwned(offsets: readonly OffsetCommitEntry[]): Observable<never> {
+  /**
+   * Fails (REBALANCE_IN_PROGRESS: the transaction aborts, nothing is emitted) when a consumed partition was
+   * released, or came back in a new assignment, while the transaction ran.
+   */
+  private stillCurrent(input: TransactionInput<R>, offsets: readonly OffsetCommitEntry[]): Observable<never> {
     return defer(() => {
-      const released = offsets.find((o) => this.group.owns && !this.group.owns(o.topic, o.partition));
+      const released = offsets.find((o) => this.group.owns && !this.group.owns(o.topic, o.partition)) ?? input.consumed.find((m) => this.group.isStale?.(m));
       if (!released) return EMPTY;
       const { topic, partition } = released;
-      return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: `Partition ${topic}/${partition} was released by a rebalance while its transaction ran`, context: { group: this.group.groupId, topic, partition, api: 'TxnOffsetCommit' } }));
+      return throwError(() => new KafkaClientError({ tag: 'KafkaProtocolError', code: 'REBALANCE_IN_PROGRESS', message: `Partition ${topic}/${partition} was released or reassigned by a rebalance while its transaction ran`, context: { group: this.group.groupId, topic, partition, api: 'TxnOffsetCommit' } }));
     });
   }
 

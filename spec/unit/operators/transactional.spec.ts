@@ -20,7 +20,7 @@ interface Outcome {
 }
 
 /** `in` (2 partitions, 3 + 2 records) consumed by group g through `transactional` for 3 s, in virtual time. */
-const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transactionalId = 'tx', membership: Record<string, unknown> = {}): Outcome => {
+const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transactionalId = 'tx', membership: Record<string, unknown> = {}, durationMs = 3000): Outcome => {
   const ts = virtualTime();
   const out: Omit<Outcome, 'cluster'> = { reports: [] };
   let cluster = new InMemoryCluster();
@@ -35,7 +35,7 @@ const run = (setup: (cluster: InMemoryCluster) => void = () => undefined, transa
       next: (r) => out.reports.push(r),
       error: (e: KafkaClientError) => (out.error = e),
     });
-    timer(3000).subscribe(() => {
+    timer(durationMs).subscribe(() => {
       sub.unsubscribe();
       group.close().subscribe();
     });
@@ -225,6 +225,32 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     });
     expect(cluster.committed('g')).toEqual({ 'in/0': 5n });
     expect(commits).toEqual([]);
+  });
+
+  it('after an abort, inputs delivered before the rewind (queued behind it) are skipped, not committed: each output once', () => {
+    const { cluster, error } = run((c) => {
+      c.failNext('txnOffsetCommit', 1, 'ILLEGAL_GENERATION').delayNext('txnOffsetCommit', 400);
+      [100, 200, 300].forEach((at, i) => timer(at).subscribe(() => c.produce('in', 0, values(2, `q${i}-`))));
+    });
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1', 'Q0-0', 'Q0-1', 'Q1-0', 'Q1-1', 'Q2-0', 'Q2-1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 9n, 'in/1': 2n });
+  });
+
+  it('a transaction still running when its partitions were revoked (past the drain timeout) and assigned back aborts; the re-delivered inputs commit once', () => {
+    const { cluster, error, reports } = run(
+      (c) => {
+        c.delayNext('txnOffsetCommit', 8000);
+        timer(500).subscribe(() => c.failNext('heartbeat', 1, 'REBALANCE_IN_PROGRESS'));
+      },
+      'tx',
+      {},
+      20_000,
+    );
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
+    expect(reports.length).toBeGreaterThan(0);
   });
 });
 
