@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import type { KafkaCluster } from '../../broker/kafka-broker';
 import { decodePartitionRecords } from '../../src/protocol/record-batch';
+import type { IsolationLevel } from '../../src/transport';
 import { uniqueName } from '../support/names';
 import { FaultRig, until, type FaultProtocol, type MemberProcess } from './fault-rig';
 
@@ -22,6 +23,10 @@ export interface EosResult {
   readonly outputs: number;
   /** Inputs with no output. */
   readonly lost: number;
+  /** The first lost inputs (payload ids), for the post-mortem. */
+  readonly lostSample: readonly string[];
+  /** Lost inputs that are in the output read_uncommitted (written in a transaction that was aborted, or misread). */
+  readonly lostButWritten: number;
   /** Output records beyond one per input. */
   readonly duplicatesInOutput: number;
   /** Inputs that entered a transaction more than once (aborted and consumed again): work redone, never output twice. */
@@ -92,7 +97,7 @@ export class EosRig extends FaultRig {
    * Every value in the output topic as a read_committed consumer sees it: each partition fetched from offset 0 to
    * its high watermark, once no transaction is open on it any more (last stable offset = high watermark).
    */
-  async readCommittedOutput(timeoutMs = 90_000): Promise<string[]> {
+  async readCommittedOutput(timeoutMs = 90_000, isolationLevel: IsolationLevel = 'read_committed'): Promise<string[]> {
     const values: string[] = [];
     const decompress = this.probe.decompress?.bind(this.probe) ?? (() => Promise.reject(new Error('no codecs')));
     const leaders = await this.leadersOf(this.output);
@@ -102,13 +107,13 @@ export class EosRig extends FaultRig {
       for (;;) {
         const nodeId = leaders.get(partition) ?? -1;
         const [p] = await firstValueFrom(
-          this.probe.fetch({ nodeId, maxWaitMs: 100, minBytes: 1, maxBytes: 8 << 20, isolationLevel: 'read_committed', partitions: [{ topic: this.output, partition, fetchOffset: offset, maxBytes: 8 << 20 }] }),
+          this.probe.fetch({ nodeId, maxWaitMs: 100, minBytes: 1, maxBytes: 8 << 20, isolationLevel, partitions: [{ topic: this.output, partition, fetchOffset: offset, maxBytes: 8 << 20 }] }),
         );
         if (!p || p.error) throw new Error(`fetch of ${this.output}/${partition} failed: ${p?.error?.message ?? 'no answer'}`);
-        const decoded = await decodePartitionRecords({ topic: this.output, partition, records: p.records, fetchOffset: offset, isolationLevel: 'read_committed', abortedTransactions: p.abortedTransactions, checkCrc: true, decompress });
+        const decoded = await decodePartitionRecords({ topic: this.output, partition, records: p.records, fetchOffset: offset, isolationLevel, abortedTransactions: p.abortedTransactions, checkCrc: true, decompress });
         for (const m of decoded.messages) values.push(m.value?.toString() ?? '');
         offset = decoded.nextOffset > offset ? decoded.nextOffset : offset;
-        if (offset >= p.highWatermark && p.lastStableOffset >= p.highWatermark) break;
+        if (offset >= p.highWatermark && (isolationLevel === 'read_uncommitted' || p.lastStableOffset >= p.highWatermark)) break;
         if (Date.now() > deadline) throw new Error(`${this.output}/${partition}: read_committed stuck at ${offset} (high watermark ${p.highWatermark}, last stable ${p.lastStableOffset})`);
         if (decoded.messages.length === 0) await new Promise((r) => setTimeout(r, 200));
       }
@@ -138,6 +143,7 @@ export class EosRig extends FaultRig {
     const entered = new Map<string, number>();
     for (const l of inputs) entered.set(`${l.p}/${l.o}`, (entered.get(`${l.p}/${l.o}`) ?? 0) + 1);
     const inOutput = new Set(outputs);
+    const lost = this.produced.filter((id) => !inOutput.has(id));
     const errorTags: Record<string, number> = {};
     for (const l of lines) if (l.k === 'e') errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] = (errorTags[`${l.tag}${l.code ? `:${l.code}` : ''}`] ?? 0) + 1;
     return {
@@ -147,7 +153,9 @@ export class EosRig extends FaultRig {
       rebalanceProtocols: [...new Set(lines.flatMap((l) => (l.k === 'n' && l.rp ? [l.rp] : [])))].sort(),
       produced: this.produced.length,
       outputs: outputs.length,
-      lost: this.produced.filter((id) => !inOutput.has(id)).length,
+      lost: lost.length,
+      lostSample: lost.slice(0, 20),
+      lostButWritten: lost.length === 0 ? 0 : await this.readCommittedOutput(30_000, 'read_uncommitted').then((all) => lost.filter((id) => all.includes(id)).length),
       duplicatesInOutput: outputs.length - inOutput.size,
       inputsRedone: [...entered.values()].filter((n) => n > 1).length,
       transactions: lines.filter((l) => l.k === 'txn').length,

@@ -148,13 +148,13 @@ export class TransactionSession<R extends ProducerRecord> {
   }
 
   /**
-   * Seeks each consumed partition back to its first message here, except those holding a stale message: they are
-   * consumed again from an earlier seek or their assignment's committed offset already (seeking them forward
-   * would skip what came between).
+   * Seeks each consumed partition back to its first fresh message here. Stale ones are consumed again from an
+   * earlier seek or their assignment's committed offset already; an input can hold both (a buffer that spans a
+   * rewind), and then the fresh ones, delivered since, must come again too.
    */
   private rewind(consumed: readonly ConsumedOffset[]): void {
-    const stale = new Set(consumed.filter((m) => this.group.isStale?.(m)).map((m) => key(m.topic, m.partition)));
-    for (const f of this.firstOffsets(consumed)) if (!stale.has(key(f.topic, f.partition))) this.group.seek(f.topic, f.partition, f.offset);
+    const fresh = this.group.isStale ? consumed.filter((m) => !this.group.isStale?.(m)) : consumed;
+    for (const f of this.firstOffsets(fresh)) this.group.seek(f.topic, f.partition, f.offset);
   }
 
   /** Each partition's first consumed message. */

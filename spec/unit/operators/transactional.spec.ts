@@ -1,4 +1,4 @@
-import { map, mergeMap, timer } from 'rxjs';
+import { bufferTime, filter, map, mergeMap, timer } from 'rxjs';
 import { ConfigValidationError, createClient, KafkaClientError, transactional, type MessageBatch, type TransactionReport } from '../../../src';
 import { overriding } from '../../../src/transport';
 import { InMemoryCluster } from '../../../src/testing';
@@ -251,6 +251,32 @@ describe('transactional (in-memory cluster, virtual time)', () => {
     expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'B0', 'B1']);
     expect(cluster.committed('g')).toEqual({ 'in/0': 3n, 'in/1': 2n });
     expect(reports.length).toBeGreaterThan(0);
+  });
+
+  it('an input holding both stale and re-delivered messages of one partition (a buffer spanning a rewind) is consumed again from its first re-delivered one: nothing lost, nothing twice', () => {
+    const ts = virtualTime();
+    let cluster = new InMemoryCluster();
+    let error: KafkaClientError | undefined;
+    ts.run(() => {
+      cluster = new InMemoryCluster({ brokers: 1, topics: { in: 1, out: 2 } });
+      cluster.produce('in', 0, values(3, 'a'));
+      cluster.failNext('txnOffsetCommit', 1, 'ILLEGAL_GENERATION').delayNext('txnOffsetCommit', 250);
+      [100, 200, 300, 450, 600].forEach((at, i) => timer(at).subscribe(() => cluster.produce('in', 0, values(2, `q${i}-`))));
+      const client = createClient({ brokers: ['in-memory:9092'] }, { createTransport: () => cluster.transport({ clientId: 'p' }) });
+      const { group } = inMemoryGroup(cluster, ts, { groupId: 'g', topics: ['in'], consumer: { isolationLevel: 'read_committed' } });
+      const sub = group.batches$
+        .pipe(
+          bufferTime(200),
+          filter((batches) => batches.length > 0),
+          map((batches) => asTransaction({ ...batches[0]!, messages: batches.flatMap((b) => b.messages) })),
+          transactional(client, group, { transactionalId: 'tx' }),
+        )
+        .subscribe({ error: (e: KafkaClientError) => (error = e) });
+      timer(5000).subscribe(() => (sub.unsubscribe(), group.close().subscribe()));
+    });
+    expect(error).toBeUndefined();
+    expect(committedOutputs(cluster)).toEqual(['A0', 'A1', 'A2', 'Q0-0', 'Q0-1', 'Q1-0', 'Q1-1', 'Q2-0', 'Q2-1', 'Q3-0', 'Q3-1', 'Q4-0', 'Q4-1']);
+    expect(cluster.committed('g')).toEqual({ 'in/0': 13n });
   });
 });
 
