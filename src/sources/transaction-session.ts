@@ -95,6 +95,11 @@ export class TransactionSession<R extends ProducerRecord> {
 
   /** Runs one transaction; emits its report once committed, nothing if it was aborted by a rebalance. */
   run(input: TransactionInput<R>): Observable<TransactionReport<R>> {
+    return defer(() => this.runNow(input));
+  }
+
+  /** Staleness is judged when the transaction starts (inputs may wait behind an aborting one). */
+  private runNow(input: TransactionInput<R>): Observable<TransactionReport<R>> {
     if (input.records.length === 0 && input.consumed.length === 0) return of({ deliveries: [], offsets: [] });
     if (this.group.isStale && input.consumed.some((m) => this.group.isStale?.(m))) return this.skipStale(input);
     const offsets = this.offsetsOf(input);
