@@ -4,6 +4,7 @@ import type { ProtocolRequest } from 'kafkajs/src/network/connectionPool';
 import { KafkaClientError, protocolError, type ErrorContext } from '../../errors';
 import type { BrokerAddress } from '../port';
 import { mapKafkajsError, type MapErrorHints } from './map-error';
+import { decodeWholeChunksInPlace } from './whole-response-chunks';
 import type { KafkajsLogger } from 'kafkajs/src/loggers';
 
 interface RetryOptions {
@@ -72,6 +73,7 @@ export class BrokerRegistry {
 
   private async broker(address: string): Promise<Broker> {
     const pool = await this.options.poolBuilder.build(parseAddress(address));
+    for (const connection of pool.pool) decodeWholeChunksInPlace(connection);
     return new Broker({ connectionPool: pool, logger: this.options.logger });
   }
 

@@ -11,6 +11,7 @@ import { kafkajsCompress, kafkajsDecompress } from './codecs';
 import { consumerGroupDescribe } from './consumer-group-describe';
 import { consumerGroupHeartbeat } from './consumer-group-heartbeat';
 import { describeGroups } from './describe-groups';
+import { framedSocketFactory } from './framed-socket';
 import { fetch } from './fetch';
 import { listGroupOffsets } from './group-offsets';
 import { heartbeat, joinGroup, leaveGroup, syncGroup } from './group';
@@ -49,7 +50,7 @@ export interface KafkajsTransportOptions {
   readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
   /** Metadata requests may auto-create topics (if the broker allows it). Default false. */
   readonly allowAutoTopicCreation?: boolean;
-  /** Opens the sockets (kafkajs's `socketFactory` contract), e.g. to route through a proxy; default: plain net/tls. */
+  /** Opens the sockets (kafkajs's `socketFactory` contract), e.g. to route through a proxy; default: net with framed reads (framedSocketFactory), or tls. */
   readonly socketFactory?: KafkajsSocketFactory;
 }
 
@@ -101,7 +102,7 @@ const request = <T>(run: () => Promise<T>, context: ErrorContext, hints: MapErro
 export const createKafkajsTransport = (options: KafkajsTransportOptions): Transport => {
   const logger = createLogger({ level: levels[options.logLevel ?? 'nothing'], logCreator: logConsole });
   const poolBuilder = connectionPoolBuilder({
-    socketFactory: options.socketFactory ?? defaultSocketFactory(),
+    socketFactory: options.socketFactory ?? framedSocketFactory(defaultSocketFactory()),
     brokers: [...options.brokers],
     // Copies: kafkajs caches its SASL authenticator on the object it is given, and validated configs are frozen.
     ssl: typeof options.ssl === 'object' ? { ...options.ssl } : options.ssl,

@@ -24,7 +24,12 @@ declare module 'kafkajs/src/loggers/console' {
 
 declare module 'kafkajs/src/network/socketFactory' {
   /** Returns kafkajs's default (net/tls) socket factory. */
-  function defaultSocketFactory(): unknown;
+  function defaultSocketFactory(): (args: {
+    readonly host: string;
+    readonly port: number;
+    readonly ssl: import('node:tls').ConnectionOptions;
+    readonly onConnect: () => void;
+  }) => import('node:net').Socket;
   export = defaultSocketFactory;
 }
 
@@ -82,8 +87,16 @@ declare module 'kafkajs/src/network/connectionPool' {
     readonly requestTimeout?: number;
     readonly logResponseError?: boolean;
   }
+  /** The part of kafkajs's Connection that response assembly touches (decodeWholeChunksInPlace). */
+  export interface KafkajsConnection {
+    chunks: Buffer[];
+    bytesBuffered: number;
+    processData(rawData: Buffer): void;
+  }
   class ConnectionPool {
     readonly host: string;
+    /** The pool's two connections, created with it. */
+    readonly pool: KafkajsConnection[];
     readonly port: number;
     /** Connection 1 serves Fetch, connection 0 everything else; each connects lazily. */
     send<D>(request: ProtocolRequest<D>): Promise<D>;
