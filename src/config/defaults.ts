@@ -68,10 +68,14 @@ export const CONFIG_DEFAULTS: ConfigDefaults = deepFreeze({
        * byte budgets do not see, stay at a few MB of heap per partition.
        */
       maxMessages: 10_000,
-      /** 16 MiB per partition: four `partitionMax` fetches in flight. */
-      maxBytes: 16 * MiB,
-      /** 256 MiB across all partitions of this member. */
-      globalMaxBytes: 256 * MiB,
+      /**
+       * 1 MiB per partition (Java's max.partition.fetch.bytes): with a marker, what a handler slower than the
+       * fetches holds per partition, so a slow consumer's memory stays at kafkajs's level (bench s5); a fast one
+       * returns credit per delivered batch, so throughput does not depend on it.
+       */
+      maxBytes: 1 * MiB,
+      /** 64 MiB across all partitions of this member. */
+      globalMaxBytes: 64 * MiB,
       /**
        * 'auto': credit returns on marks while a marker exists (a `markOffsets` sink is subscribed), bounding
        * in-flight work; otherwise on emission, so users who never mark are never stalled. 'mark' / 'emit' force one.
