@@ -21,6 +21,7 @@ const nodeClient = (file, job, built) => {
     kafkajs: built.kafkajs?.prefix,
     platformatic: built.platformatic?.prefix,
     rdkafka: built.rdkafka?.prefix,
+    confluent: built.confluent?.prefix,
   };
   // --profile: V8 CPU profiles of the Node clients (bench/results/profiles/<client>-<scenario>-*.cpuprofile).
   const dir = process.env.BENCH_PROFILE_DIR;
@@ -42,6 +43,7 @@ const CLIENTS = [
   { name: 'kafkajs-eachMessage', label: 'kafkajs 2.2.4 eachMessage', build: 'kafkajs', command: (j, b) => nodeClient('kafkajs-each-message.js', j, b) },
   { name: 'platformatic', label: '@platformatic/kafka 1.35.0', build: 'platformatic', command: (j, b) => nodeClient('platformatic.js', j, b) },
   { name: 'node-rdkafka', label: 'node-rdkafka 3.6.1 (librdkafka)', build: 'rdkafka', command: (j, b) => nodeClient('node-rdkafka.js', j, b) },
+  { name: 'confluent-eachBatch', label: '@confluentinc/kafka-javascript 1.10.1 KafkaJS eachBatch (librdkafka)', build: 'confluent', command: (j, b) => nodeClient('confluent.js', j, b) },
   {
     name: 'java',
     label: 'Java KafkaConsumer',
@@ -100,6 +102,7 @@ const CLIENTS = [
     ],
   },
   { name: 'sarama', label: 'sarama ConsumerGroup (Go)', build: 'sarama', command: (j, b) => [b.sarama.bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
+  { name: 'franz-go', label: 'franz-go (Go)', build: 'franz-go', command: (j, b) => [b['franz-go'].bin, [j.brokers.join(','), j.topic, String(j.records), j.groupId, j.mode]] },
 ];
 
 const byName = new Map(CLIENTS.map((c) => [c.name, c]));

@@ -2,10 +2,10 @@
 /**
  * Builds everything the clients need into bench/.peers/ (gitignored), never into the library's dependencies:
  *   - ours:    a snapshot build of src/ at HEAD (tsc -> .peers/ours/dist), so concurrent edits cannot change a run;
- *   - npm:     kafkajs, @platformatic/kafka, node-rdkafka, each `npm install --prefix .peers/npm-<name>` on its own,
+ *   - npm:     kafkajs, @platformatic/kafka, node-rdkafka, @confluentinc/kafka-javascript, each `npm install --prefix .peers/npm-<name>` on its own,
  *              so one failing build does not take the others down;
  *   - java:    javac of bench/java/*.java against the broker's kafka-clients jar (the Maven cache, libsDir());
- *   - go:      `go build` of bench/sarama (IBM/sarama from the Go module proxy);
+ *   - go:      `go build` of bench/sarama (IBM/sarama) and bench/franz-go (twmb/franz-go), from the Go module proxy;
  *   - otel-agent: the OpenTelemetry Java agent jar (Maven Central), for the Java-with-tracing baseline.
  * Each step reports { ok, reason }: a client that cannot be built is shown in the results with why.
  */
@@ -24,6 +24,12 @@ const NPM_PEERS = {
   kafkajs: { spec: 'kafkajs@2.2.4' },
   platformatic: { spec: '@platformatic/kafka@1.35.0' },
   rdkafka: { spec: 'node-rdkafka@3.6.1' },
+  // @confluentinc/kafka-javascript: its install (node-pre-gyp --fallback-to-build) tries a prebuilt binary from
+  // GitHub first, which is unreachable here, then builds the bundled librdkafka from source. Its default static
+  // build configures librdkafka with --install-deps --source-deps-only, which downloads zlib, OpenSSL, zstd ...
+  // from their own sites (unreachable too); CKJS_LINKING=dynamic (its documented switch, util/configure.js) builds
+  // the same bundled librdkafka against the system's libraries instead, as node-rdkafka's build does.
+  confluent: { spec: '@confluentinc/kafka-javascript@1.10.1', env: { CKJS_LINKING: 'dynamic' } },
   // Not a client: draws the results chart (SVG, headless).
   chart: { spec: 'vega-lite@6.5.0', extra: ['vega@6.4.0'] },
 };
@@ -106,6 +112,7 @@ function buildOurs(worktree) {
 function installNpm(name) {
   const { spec } = NPM_PEERS[name];
   const extra = /** @type {{ extra?: string[] }} */ (NPM_PEERS[name]).extra ?? [];
+  const env = /** @type {{ env?: Record<string, string> }} */ (NPM_PEERS[name]).env;
   const prefix = path.join(PEERS, `npm-${name}`);
   const pkgName = spec.slice(0, spec.lastIndexOf('@'));
   const want = spec.slice(spec.lastIndexOf('@') + 1);
@@ -115,7 +122,7 @@ function installNpm(name) {
   if (!fs.existsSync(path.join(prefix, 'package.json'))) fs.writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ name: `bench-peer-${name}`, private: true }, null, 2));
   log(`npm install ${spec} (into ${path.relative(ROOT, prefix)}) ...`);
   const t0 = Date.now();
-  const r = run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec, ...extra], { cwd: prefix });
+  const r = run('npm', ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error', spec, ...extra], { cwd: prefix, ...(env ? { env: { ...process.env, ...env } } : {}) });
   if (!r.ok || !fs.existsSync(pj)) return { ok: false, reason: `npm install ${spec} failed: ${why(r.out)}` };
   log(`  ${spec} installed in ${Math.round((Date.now() - t0) / 1000)} s`);
   return { ok: true, prefix, version: want };
@@ -156,23 +163,34 @@ function fetchOtelAgent() {
   return { ok: true, jar, version: `${artifact} ${version}` };
 }
 
-/** go build the sarama client (modules from the Go module proxy). */
-function buildSarama() {
-  const dir = path.join(BENCH, 'sarama');
-  const bin = path.join(PEERS, 'sarama-bench');
+/**
+ * go build of a Go client in bench/<dir> (modules from the Go module proxy) into bench/.peers/<bin>; `mod` is the
+ * module whose version names the build.
+ * @param {string} dir @param {string} bin @param {string} mod @param {string} label
+ */
+function buildGo(dir, bin, mod, label) {
+  const src = path.join(BENCH, dir);
+  const out = path.join(PEERS, bin);
   const goVersion = run('go', ['version']);
   if (!goVersion.ok) return { ok: false, reason: 'go is not installed' };
-  const tmp = `${bin}.tmp-${process.pid}`;
-  const r = run('go', ['build', '-o', tmp, '.'], { cwd: dir, env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  const tmp = `${out}.tmp-${process.pid}`;
+  const r = run('go', ['build', '-o', tmp, '.'], { cwd: src, env: { ...process.env, GOFLAGS: '-mod=mod' } });
   if (!r.ok) return { ok: false, reason: `go build failed: ${why(r.out)}` };
-  fs.renameSync(tmp, bin); // atomic: a running client keeps the file it started from
-  const mod = fs.readFileSync(path.join(dir, 'go.mod'), 'utf8');
-  const m = /github\.com\/IBM\/sarama (v[\w.-]+)/.exec(mod);
-  return { ok: true, bin, version: m ? `sarama ${m[1]}` : 'sarama' };
+  fs.renameSync(tmp, out); // atomic: a running client keeps the file it started from
+  const text = fs.readFileSync(path.join(src, 'go.mod'), 'utf8');
+  const m = new RegExp(`${mod.replace(/[.]/g, '\\.')} (v[\\w.-]+)`).exec(text);
+  return { ok: true, bin: out, version: m ? `${label} ${m[1]}` : label };
 }
 
+/** go build the sarama client (IBM/sarama). */
+const buildSarama = () => buildGo('sarama', 'sarama-bench', 'github.com/IBM/sarama', 'sarama');
+
+/** go build the franz-go client (twmb/franz-go pkg/kgo). */
+const buildFranzGo = () => buildGo('franz-go', 'franz-go-bench', 'github.com/twmb/franz-go', 'franz-go');
+
 /**
- * Builds what `wanted` (a set of build names: ours, kafkajs, platformatic, rdkafka, java, sarama, otel-agent) needs.
+ * Builds what `wanted` (a set of build names: ours, kafkajs, platformatic, rdkafka, confluent, java, sarama, franz-go,
+ * otel-agent) needs.
  * @param {Set<string>} wanted
  * @param {{ worktree?: boolean }} [opts]
  * @returns {Record<string, { ok: boolean, reason?: string, [k: string]: unknown }>}
@@ -197,6 +215,10 @@ function preparePeers(wanted, opts = {}) {
   if (wanted.has('sarama')) {
     log('building the sarama client ...');
     built.sarama = buildSarama();
+  }
+  if (wanted.has('franz-go')) {
+    log('building the franz-go client ...');
+    built['franz-go'] = buildFranzGo();
   }
   for (const [k, v] of Object.entries(built)) if (!v.ok) log(`  ${k}: NOT BUILT: ${v.reason}`);
   return built;
