@@ -1,7 +1,12 @@
 // @ts-check
 /**
- * @platformatic/kafka 1.35.0 (the last 1.x line that runs on Node 20): `consumer.consume()` stream, 'data' events,
- * committed offsets else earliest, autocommit off, read_uncommitted like the others; defaults otherwise.
+ * @platformatic/kafka 1.35.0 (the last 1.x line that runs on Node 20): the `consumer.consume()` stream read with
+ * 'data' events (its README and its own benchmarks/consumer.ts), committed offsets else earliest, autocommit off,
+ * read_uncommitted like the others (its default is read_committed). Fetch options from its consumer docs, set
+ * explicitly: `minBytes: 1`, `maxBytes: 10 MiB` (its default), `maxBytesPerPartition: 1 MiB` (its default is
+ * maxBytes; 1 MiB is the kafkajs baseline's and Kafka's max.partition.fetch.bytes), `maxWaitTime: 5000`,
+ * `highWaterMark: 1024` (the README's "Performance" value, its default); no deserializers (values stay Buffers).
+ * See bench/README.md "Peers and how each is configured" for the other fetch sizes tried.
  */
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
@@ -20,7 +25,16 @@ if (typeof (/** @type {any} */ (Promise).withResolvers) !== 'function') {
 main(async (job, counter) => {
   const entry = path.join(job.peers.platformatic, 'node_modules', '@platformatic', 'kafka', 'dist', 'index.js');
   const { Consumer, FetchIsolationLevels } = await import(pathToFileURL(entry).href);
-  const consumer = new Consumer({ groupId: job.groupId, clientId: 'bench-platformatic', bootstrapBrokers: job.brokers });
+  const consumer = new Consumer({
+    groupId: job.groupId,
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: job.brokers,
+    minBytes: 1,
+    maxBytes: 10 * 1_048_576,
+    maxBytesPerPartition: 1_048_576,
+    maxWaitTime: 5_000,
+    highWaterMark: 1024,
+  });
   consumer.on('consumer:group:join', () => counter.assigned());
   const stream = await consumer.consume({
     topics: [job.topic],
