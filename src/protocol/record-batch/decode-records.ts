@@ -44,32 +44,90 @@ export const decodeRecords = (
   const fail = (why: string): KafkaClientError =>
     new KafkaClientError({ tag: 'CorruptRecordBatch', message: `Corrupt record: ${why}`, context: { topic, partition, offset: baseOffset } });
 
+  // The varints of a record (length, deltas, key and value lengths) are read inline when they take one or two
+  // bytes, as almost all do; longer ones go through the Cursor.
+  let pos = 0;
   for (let i = h.recordCount; i > 0; i--) {
-    const length = c.varint();
-    const recordEnd = c.pos + length;
+    let length: number;
+    let b = payload[pos]!;
+    let b2 = payload[pos + 1]!;
+    if (b < 0x80) {
+      length = (b >>> 1) ^ -(b & 1);
+      pos += 1;
+    } else if (b2 < 0x80) {
+      const u = (b & 0x7f) | (b2 << 7);
+      length = (u >>> 1) ^ -(u & 1);
+      pos += 2;
+    } else {
+      c.pos = pos;
+      length = c.varint();
+      pos = c.pos;
+    }
+    const recordEnd = pos + length;
     if (length < 0 || recordEnd > end) throw fail(`record length ${length} overruns the batch`);
-    c.pos++; // attributes: unused in v2
-    const timestampDelta = c.varlong();
-    const offsetDelta = c.varint();
+    pos++; // attributes: unused in v2
+    let timestampDelta: number;
+    b = payload[pos]!;
+    if (b < 0x80) {
+      timestampDelta = (b >>> 1) ^ -(b & 1);
+      pos += 1;
+    } else {
+      c.pos = pos;
+      timestampDelta = c.varlong();
+      pos = c.pos;
+    }
+    let offsetDelta: number;
+    b = payload[pos]!;
+    b2 = payload[pos + 1]!;
+    if (b < 0x80) {
+      offsetDelta = (b >>> 1) ^ -(b & 1);
+      pos += 1;
+    } else if (b2 < 0x80) {
+      const u = (b & 0x7f) | (b2 << 7);
+      offsetDelta = (u >>> 1) ^ -(u & 1);
+      pos += 2;
+    } else {
+      c.pos = pos;
+      offsetDelta = c.varint();
+      pos = c.pos;
+    }
     if (offsetDelta < minDelta) {
-      c.pos = recordEnd;
+      pos = recordEnd;
       continue;
     }
+    c.pos = pos;
     const keyLength = c.varint();
     let key: Buffer | null = null;
     if (keyLength >= 0) {
       if (keyLength > recordEnd - c.pos) throw fail('key overruns the record');
       key = payload.subarray(c.pos, (c.pos += keyLength));
     }
-    const valueLength = c.varint();
+    pos = c.pos;
+    let valueLength: number;
+    b = payload[pos]!;
+    b2 = payload[pos + 1]!;
+    if (b < 0x80) {
+      valueLength = (b >>> 1) ^ -(b & 1);
+      pos += 1;
+    } else if (b2 < 0x80) {
+      const u = (b & 0x7f) | (b2 << 7);
+      valueLength = (u >>> 1) ^ -(u & 1);
+      pos += 2;
+    } else {
+      c.pos = pos;
+      valueLength = c.varint();
+      pos = c.pos;
+    }
     let value: Buffer | null = null;
     if (valueLength >= 0) {
-      if (valueLength > recordEnd - c.pos) throw fail('value overruns the record');
-      value = payload.subarray(c.pos, (c.pos += valueLength));
+      if (valueLength > recordEnd - pos) throw fail('value overruns the record');
+      value = payload.subarray(pos, (pos += valueLength));
     }
+    c.pos = pos;
     const headerCount = c.varint();
     const headers = headerCount === 0 ? NO_HEADERS : readHeaders(c, payload, headerCount, recordEnd, fail);
-    if (c.pos !== recordEnd) throw fail('record length does not match its fields');
+    pos = c.pos;
+    if (pos !== recordEnd) throw fail('record length does not match its fields');
     out.push({
       topic,
       partition,
@@ -81,6 +139,7 @@ export const decodeRecords = (
       headers,
     });
   }
+  c.pos = pos;
   if (c.pos !== end) throw fail(`${end - c.pos} bytes left after ${h.recordCount} records`);
 };
 

@@ -78,6 +78,39 @@ describe('encodeRecordBatch → decodePartitionRecords', () => {
     );
   });
 
+  it('reads the fields whose varints take one, two, three and more bytes (large batches, values and deltas)', () => {
+    // 10,000 records: offset deltas up to 9,999 (3-byte varints); values of 0 B to 40 KB (1- to 3-byte lengths and
+    // record lengths); timestamp deltas of 1 to 5 varlong bytes, negative ones included.
+    const sizes = [0, 1, 63, 64, 100, 8191, 8192, 40_000];
+    const deltas = [0, -1, 63, 64, -65, 8191, 8192, 2 ** 20, -(2 ** 27), 2 ** 33];
+    const records: RecordToEncode[] = Array.from({ length: 10_000 }, (_, i) => ({
+      key: i % 3 === 0 ? null : `k${i}`,
+      value: i % 97 === 0 ? null : Buffer.alloc(sizes[i % sizes.length]!, i & 0xff),
+      timestamp: 1_700_000_000_000 + deltas[i % deltas.length]!,
+      ...(i % 5 === 0 ? { headers: { h: `v${i}` } } : {}),
+    }));
+    const encoded = encodeRecordBatch(records, { baseOffset: 5n, baseTimestamp: 1_700_000_000_000 });
+    const result = decode(encoded, 5n);
+    expect(result.messages).toHaveLength(records.length);
+    const same = (a: Buffer | null, b: Buffer | null): boolean => (a === null ? b === null : b !== null && a.equals(b));
+    const wrong = result.messages.flatMap((m, i) => {
+      const r = records[i]!;
+      const headers = Object.entries(r.headers ?? {});
+      const ok = !(
+        m.offset !== 5n + BigInt(i) ||
+        m.timestamp !== r.timestamp ||
+        !same(m.key, asBuffer(r.key)) ||
+        !same(m.value, asBuffer(r.value)) ||
+        m.headers.length !== headers.length ||
+        headers.some(([k, v], j) => m.headers[j]!.key !== k || !same(m.headers[j]!.value, asBuffer(v)))
+      );
+      return ok ? [] : [i];
+    });
+    expect(wrong.slice(0, 5)).toEqual([]);
+    const fromMiddle = decode(encoded, 9_000n);
+    expect(fromMiddle.messages.map((m) => m.offset)).toEqual(Array.from({ length: 1005 }, (_, i) => 9_000n + BigInt(i)));
+  });
+
   it('reads offsets above 2^53 exactly', () => {
     const base = 2n ** 60n + 7n;
     const result = decode(encodeRecordBatch([{ value: 'a' }, { value: 'b' }, { value: 'c' }], { baseOffset: base }), 0n);
