@@ -2,7 +2,8 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { FrameReader, framedSocketFactory } from '../../../src/transport/kafkajs/framed-socket';
 import { decodeWholeChunksInPlace } from '../../../src/transport/kafkajs/whole-response-chunks';
-import type { KafkajsConnection } from 'kafkajs/src/network/connectionPool';
+
+type KafkajsConnection = Parameters<typeof decodeWholeChunksInPlace>[0];
 
 /** A size-prefixed frame of `size` body bytes, filled with a pattern from `seed`. */
 const frameOf = (size: number, seed: number): Buffer => {
