@@ -1,6 +1,7 @@
 import { KafkaClientError } from '../../errors';
 import type { KafkaMessage, MessageHeader } from '../message';
 import type { RawBatch } from './split-batches';
+import { bufferOver } from './buffer-view';
 import { Cursor } from './varint';
 
 /** The headers of every record that has none (shared, frozen). */
@@ -40,6 +41,8 @@ export const decodeRecords = (
         ? 0x80000000
         : Number(minOffset - baseOffset);
   const end = payload.length;
+  const arrayBuffer = payload.buffer;
+  const byteOffset = payload.byteOffset;
   const c = new Cursor(payload, 0);
   const fail = (why: string): KafkaClientError =>
     new KafkaClientError({ tag: 'CorruptRecordBatch', message: `Corrupt record: ${why}`, context: { topic, partition, offset: baseOffset } });
@@ -100,7 +103,8 @@ export const decodeRecords = (
     let key: Buffer | null = null;
     if (keyLength >= 0) {
       if (keyLength > recordEnd - c.pos) throw fail('key overruns the record');
-      key = payload.subarray(c.pos, (c.pos += keyLength));
+      key = bufferOver(arrayBuffer, byteOffset + c.pos, keyLength);
+      c.pos += keyLength;
     }
     pos = c.pos;
     let valueLength: number;
@@ -121,7 +125,8 @@ export const decodeRecords = (
     let value: Buffer | null = null;
     if (valueLength >= 0) {
       if (valueLength > recordEnd - pos) throw fail('value overruns the record');
-      value = payload.subarray(pos, (pos += valueLength));
+      value = bufferOver(arrayBuffer, byteOffset + pos, valueLength);
+      pos += valueLength;
     }
     c.pos = pos;
     const headerCount = c.varint();
@@ -160,7 +165,8 @@ const readHeaders = (
     let value: Buffer | null = null;
     if (valueLength >= 0) {
       if (valueLength > recordEnd - c.pos) throw fail('header value overruns the record');
-      value = payload.subarray(c.pos, (c.pos += valueLength));
+      value = bufferOver(payload.buffer, payload.byteOffset + c.pos, valueLength);
+      c.pos += valueLength;
     }
     headers[j] = { key, value };
   }
