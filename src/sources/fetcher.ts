@@ -171,10 +171,19 @@ export class Fetcher {
   private ensureLoop(nodeId: number): void {
     if (this.loops.has(nodeId) || this.stopped) return;
     let failures = 0;
-    /** Decoded responses waiting to be delivered, in order: flushed after the next Fetch left, or before the next response. */
+    /**
+     * Decoded partitions waiting to be delivered, in order: after the next Fetch left, one partition per turn of the
+     * event loop (`deliverInTurns`), or all at once before the next response is handled.
+     */
     const pending: (() => void)[] = [];
     const flush = () => {
       for (let d = pending.shift(); d; d = pending.shift()) d();
+    };
+    // A large response takes the handler a while: between partitions the socket is read, so the next response
+    // keeps arriving instead of stalling the broker once the socket's receive buffer is full.
+    const deliverInTurns = () => {
+      pending.shift()?.();
+      if (pending.length > 0) this.yieldToIo(deliverInTurns);
     };
     const once = defer((): Observable<unknown> => {
       const batch = this.eligible(nodeId);
@@ -195,7 +204,7 @@ export class Fetcher {
             flush();
             return this.handle(nodeId, results, batch, epochs, limits, pending);
           }),
-          tap({ complete: () => pending.length > 0 && this.scheduler.schedule(flush) }),
+          tap({ complete: () => pending.length > 0 && this.scheduler.schedule(deliverInTurns) }),
           tap(() => (failures = 0)),
           catchError((e: unknown) => {
             failures++;
@@ -214,6 +223,12 @@ export class Fetcher {
         );
     });
     this.loops.set(nodeId, once.pipe(repeat(), takeUntil(this.stop$)).subscribe());
+  }
+
+  /** Runs `work` after pending I/O (setImmediate); with an injected scheduler, on that scheduler (virtual time). */
+  private yieldToIo(work: () => void): void {
+    if (this.options.scheduler) this.scheduler.schedule(work);
+    else setImmediate(work);
   }
 
   /** Decodes and delivers one Fetch response; partition errors move leaders or reset positions. */

@@ -43,6 +43,7 @@ const fetcherWith = (
   room: (delivered: number) => number,
   done: (rec: Recorded) => boolean,
   lost?: Recorded['lost'],
+  onDeliver?: (partition: number) => void,
 ): Promise<Recorded> =>
   new Promise((resolve) => {
     const cluster = new InMemoryCluster({ topics: { t: 2 } });
@@ -96,6 +97,7 @@ const fetcherWith = (
         offsets,
         deliver: (messages: KafkaMessage[]) => {
           offsets.push(...messages.map((m) => m.offset));
+          onDeliver?.(partition);
           check();
         },
         hasCredit: () => true,
@@ -122,6 +124,22 @@ describe('Fetcher delivery, one record batch at a time', () => {
     expect(rec.failed[0]?.error).toMatchObject({ _tag: 'CorruptRecordBatch', context: { topic: 't', partition: 0, offset: 2n } });
     expect(rec.fetcher.has('t', 0)).toBe(false);
     expect(rec.sinks.get(1)?.offsets).toEqual([0n, 1n, 2n]);
+  });
+
+  it('delivers one partition per turn of the event loop, so I/O (the next response on the socket) runs in between', async () => {
+    const turns: string[] = [];
+    await fetcherWith(
+      () => [result('t', 0, batch(0n, 2)), result('t', 1, batch(0n, 2))],
+      () => Number.MAX_SAFE_INTEGER,
+      (r) => (r.sinks.get(1)?.offsets.length ?? 0) === 2 && turns.includes('io'),
+      undefined,
+      (partition) => {
+        turns.push(`p${partition}`);
+        // I/O callbacks queued while a partition is delivered run before the next partition's delivery.
+        if (partition === 0) setImmediate(() => turns.push('io'));
+      },
+    );
+    expect(turns).toEqual(['p0', 'io', 'p1']);
   });
 
   it('stops at the message credit inside a response and fetches again from the first undelivered offset', async () => {
