@@ -204,7 +204,7 @@ export class Fetcher {
             flush();
             return this.handle(nodeId, results, batch, epochs, limits, pending);
           }),
-          tap({ complete: () => pending.length > 0 && this.scheduler.schedule(deliverInTurns) }),
+          tap({ complete: () => pending.length > 0 && this.yieldToIo(deliverInTurns) }),
           tap(() => (failures = 0)),
           catchError((e: unknown) => {
             failures++;
