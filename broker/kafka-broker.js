@@ -45,17 +45,28 @@ function fetchKafka(opts = {}) {
   return { libs, fetched: true, ms: Date.now() - started };
 }
 
-/** @returns {Promise<number>} a free loopback port */
-function freePort() {
-  return new Promise((resolve, reject) => {
+/**
+ * A free loopback port below the kernel's ephemeral range (32768-60999 on Linux). A port from `listen(0)` is
+ * ephemeral: in the seconds before Kafka binds it, an outgoing connection of another test process can take it as
+ * its local port ("Address already in use" at start-up). Ports from 20000-32767 are never handed out that way;
+ * a random one is probed with a listen and another is tried when it is taken.
+ * @returns {Promise<number>}
+ */
+async function freePort() {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    if (await canListen(port)) return port;
+    if (attempt >= 200) throw new Error('no free loopback port in 20000-32767');
+  }
+}
+
+/** @param {number} port @returns {Promise<boolean>} */
+function canListen(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
 }
 
