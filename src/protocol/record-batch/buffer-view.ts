@@ -4,8 +4,8 @@
  * `buf.subarray(a, b)` finds the constructor of its result through `Symbol.species` on every call, which costs
  * about 70 ns. Node's own Buffer class (`FastBuffer`, what `Buffer[Symbol.species]` returns) constructed directly
  * costs about 28 ns and gives the same object: a real Buffer, `Buffer.isBuffer`, `instanceof Buffer` and
- * `deepStrictEqual` against `Buffer.from(...)` all hold. Where a runtime does not expose it, views fall back to
- * `subarray`.
+ * `deepStrictEqual` against `Buffer.from(...)` all hold. Where a runtime does not expose it, views fall back to the
+ * same view built by `Buffer.from(arrayBuffer, byteOffset, length)`.
  */
 type BufferClass = new (arrayBuffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
 
