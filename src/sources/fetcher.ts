@@ -236,11 +236,15 @@ export class Fetcher {
     const work: Observable<unknown>[] = [];
     let leaderMoved = false;
     let responseBytes = 0;
+    let next = 0;
     for (const r of results) {
       // What the broker could send this partition: its limit, within what the response's maxBytes had left.
       const room = Math.max(0, this.options.maxBytes - responseBytes);
       responseBytes += r.records.length;
-      const i = sent.findIndex((p) => p.topic === r.topic && p.partition === r.partition);
+      // Brokers answer in the order asked: look there first, search only when it differs.
+      const asked = sent[next];
+      const i = asked && asked.topic === r.topic && asked.partition === r.partition ? next : sent.findIndex((p) => p.topic === r.topic && p.partition === r.partition);
+      next = i + 1;
       const p = sent[i];
       if (!p || this.partitions.get(key(p.topic, p.partition)) !== p || p.epoch !== epochs[i]) continue; // removed or sought meanwhile
       if (r.error) {

@@ -72,6 +72,8 @@ export class GroupSession {
   private readonly scheduler: SchedulerLike;
   /** Per claimed partition, the lookup of where it starts: made once for the partitions a generation added. */
   private readonly starts = new Map<string, Observable<ReadonlyMap<string, bigint>>>();
+  /** Per generation, where its partitions start (built from `starts` when first asked). */
+  private readonly startsOfGeneration = new WeakMap<Generation, Observable<ReadonlyMap<string, bigint>>>();
   private readonly failedPartitions = new Subject<{ topic: string; partition: number; error: KafkaClientError }>();
   private commitTimer = Subscription.EMPTY;
   /** Per sought partition, the messages delivered since its last seek: marks of any other message are fenced. */
@@ -162,6 +164,17 @@ export class GroupSession {
    * it arrives (retriable errors retried with backoff); kept partitions answer with what was found for them then.
    */
   startPositionsOf(g: Generation): Observable<ReadonlyMap<string, bigint>> {
+    // Every partition stream of a generation asks: the answer is worked out once per generation, not once per
+    // partition over all of its partitions (quadratic with 200 partitions).
+    let positions = this.startsOfGeneration.get(g);
+    if (!positions) {
+      positions = this.lookUpStartsOf(g);
+      this.startsOfGeneration.set(g, positions);
+    }
+    return positions;
+  }
+
+  private lookUpStartsOf(g: Generation): Observable<ReadonlyMap<string, bigint>> {
     const parts = partitionsOf(g.current);
     const fresh = parts.filter(({ topic, partition }) => !this.starts.has(partitionKey(topic, partition)));
     if (fresh.length > 0) {
