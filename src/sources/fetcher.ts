@@ -14,12 +14,6 @@ export interface PartitionSink {
   fetchBytes(): number;
   /** How many messages may be delivered now (the remaining message credit); the rest of a fetch is dropped and re-fetched. */
   room(): number;
-  /**
-   * Whether messages delivered earlier are still unhandled. Delivered messages are views into the Fetch response
-   * they came in; when a partition's handler is behind as a fetch arrives, its batches are copied out of the
-   * response, so one unhandled message per partition does not keep a whole multi-partition response alive.
-   */
-  holdsMessages?(): boolean;
 }
 
 export interface FetcherOptions {
@@ -60,13 +54,6 @@ interface Fetched {
   /** Bytes the next Fetch must allow this partition: set when its next batch did not fit the limit. */
   needBytes?: number;
 }
-
-/** A response at least this many times a chunk's size is not kept alive by that chunk's messages (see holdsMessages). */
-const DETACH_RATIO = 4;
-
-/** The chunk over its own copy of the payload when the payload is a small part of the buffer it views. */
-const detached = (chunk: DataChunk): DataChunk =>
-  chunk.payload.buffer.byteLength < DETACH_RATIO * chunk.payload.length ? chunk : { ...chunk, payload: Buffer.from(chunk.payload) };
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const LEADER_MOVED = ['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR'] as const;
@@ -340,13 +327,11 @@ export class Fetcher {
    */
   private deliver(p: Fetched, epoch: number, chunks: readonly DataChunk[], highWatermark: bigint): void {
     const current = () => this.partitions.get(key(p.topic, p.partition)) === p && p.epoch === epoch;
-    // Decided once: the first chunk's messages would keep the response alive anyway.
-    const detach = p.sink.holdsMessages?.() === true;
     for (const chunk of chunks) {
       if (!current()) return;
       let messages: KafkaMessage[];
       try {
-        messages = decodeChunk(detach ? detached(chunk) : chunk, p.topic, p.partition);
+        messages = decodeChunk(chunk, p.topic, p.partition);
       } catch (e: unknown) {
         this.fail(p, toKafkaClientError(e, { topic: p.topic, partition: p.partition, offset: chunk.batch.header.baseOffset }));
         return;

@@ -266,7 +266,6 @@ export class GroupSession {
               sub.next(messages);
             },
             hasCredit: () => !this.settings.isPaused?.(topic, partition) && (!this.tracking || this.belowLowWater(topic, partition)),
-            holdsMessages: () => this.tracking && this.ledger.inFlight(topic, partition).messages > 0,
             room: () => (this.tracking ? s.credit.maxMessages - this.ledger.inFlight(topic, partition).messages : Number.MAX_SAFE_INTEGER),
             fetchBytes: () => {
               if (!this.tracking) return Number.MAX_SAFE_INTEGER;

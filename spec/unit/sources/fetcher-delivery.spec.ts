@@ -31,7 +31,7 @@ const result = (topic: string, partition: number, records: Buffer): FetchPartiti
 
 interface Recorded {
   readonly lost?: { partition: number; error: KafkaClientError }[];
-  readonly sinks: Map<number, PartitionSink & { readonly offsets: bigint[]; readonly messages: KafkaMessage[] }>;
+  readonly sinks: Map<number, PartitionSink & { readonly offsets: bigint[] }>;
   readonly failed: { partition: number; error: KafkaClientError }[];
   readonly fetches: FetchRequest[];
   readonly fetcher: Fetcher;
@@ -44,7 +44,6 @@ const fetcherWith = (
   done: (rec: Recorded) => boolean,
   lost?: Recorded['lost'],
   onDeliver?: (partition: number) => void,
-  holdsMessages?: (partition: number) => boolean,
 ): Promise<Recorded> =>
   new Promise((resolve) => {
     const cluster = new InMemoryCluster({ topics: { t: 2 } });
@@ -94,20 +93,16 @@ const fetcherWith = (
     running.push(fetcher);
     for (const partition of [0, 1]) {
       const offsets: bigint[] = [];
-      const delivered: KafkaMessage[] = [];
       const sink = {
         offsets,
-        messages: delivered,
         deliver: (messages: KafkaMessage[]) => {
           offsets.push(...messages.map((m) => m.offset));
-          delivered.push(...messages);
           onDeliver?.(partition);
           check();
         },
         hasCredit: () => true,
         fetchBytes: () => 1 << 20,
         room: () => room(offsets.length),
-        ...(holdsMessages ? { holdsMessages: () => holdsMessages(partition) } : {}),
       };
       sinks.set(partition, sink);
       fetcher.add('t', partition, 0n, sink);
@@ -182,29 +177,5 @@ describe('Fetcher delivery, one record batch at a time', () => {
       (r) => r.failed.length === 1,
     );
     expect(rec.failed[0]).toMatchObject({ partition: 0, error: { code: 'UNKNOWN_TOPIC_OR_PARTITION', context: { topic: 't', partition: 0, offset: 0n } } });
-  });
-
-  it('copies a batch out of the shared response only for a partition still holding unhandled messages, so it does not keep the whole response alive', async () => {
-    // One response buffer for both partitions, much larger than either's records (as a response read in place is).
-    const response = Buffer.alloc(64 * 1024);
-    const first = batch(0n, 2);
-    const second = batch(0n, 2);
-    first.copy(response, 0);
-    second.copy(response, 32 * 1024);
-    const records = (at: number, b: Buffer) => response.subarray(at, at + b.length);
-    const rec = await fetcherWith(
-      () => [result('t', 0, records(0, first)), result('t', 1, records(32 * 1024, second))],
-      () => Number.MAX_SAFE_INTEGER,
-      (r) => (r.sinks.get(0)?.offsets.length ?? 0) === 2 && (r.sinks.get(1)?.offsets.length ?? 0) === 2,
-      undefined,
-      undefined,
-      (partition) => partition === 0,
-    );
-    const behind = rec.sinks.get(0)?.messages ?? [];
-    const idle = rec.sinks.get(1)?.messages ?? [];
-    expect(behind.map((m) => m.value?.toString())).toEqual(['v0', 'v1']);
-    expect(idle.map((m) => m.value?.toString())).toEqual(['v0', 'v1']);
-    expect(behind.every((m) => m.value?.buffer !== response.buffer)).toBe(true);
-    expect(idle.every((m) => m.value?.buffer === response.buffer)).toBe(true);
   });
 });
