@@ -38,6 +38,8 @@ const cpuMs = () => {
 function counter(j) {
   const target = j.records;
   const lat = j.mode === 'latency' ? new Float64Array(target) : undefined;
+  // BENCH_LATENCY_TRACE=<file>: also write each latency sample with its arrival time (ms since the first record), to see when slow ones came.
+  const trace = lat !== undefined && process.env.BENCH_LATENCY_TRACE ? new Float64Array(target) : undefined;
   let nLat = 0;
   let count = 0;
   let bytes = 0;
@@ -69,7 +71,10 @@ function counter(j) {
     bytes += valueLength;
     if (lat !== undefined) {
       const now = Date.now();
-      if (timestamp >= firstMs) lat[nLat++] = now - timestamp;
+      if (timestamp >= firstMs) {
+        if (trace !== undefined) trace[nLat] = now - firstMs;
+        lat[nLat++] = now - timestamp;
+      }
     }
     if (count === target) finish();
   };
@@ -84,6 +89,10 @@ function counter(j) {
   const result = () => {
     /** @type {Record<string, number>} */
     const r = { count, bytes, startMs: Math.round(performance.timeOrigin), assignedMs, firstMs, lastMs: lastMs || Date.now(), windowCpuMs: Math.round((cpuAtLast || cpuMs()) - cpuAtFirst) };
+    if (trace !== undefined && lat !== undefined) {
+      const lines = Array.from({ length: nLat }, (_, i) => `${trace[i]} ${lat[i]}`);
+      require('node:fs').writeFileSync(`${process.env.BENCH_LATENCY_TRACE}.${process.pid}`, `${lines.join('\n')}\n`);
+    }
     if (lat !== undefined && nLat > 0) {
       const s = lat.subarray(0, nLat).sort();
       r.latencySamples = nLat;
